@@ -1,0 +1,46 @@
+# Thin wrappers: `make run` starts the studio, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The first Python >= 3.12 found: .python-version via pyenv, then python3.13/3.12/python3.
+PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version 2>/dev/null)* 2>/dev/null | sed 's|$$|/bin/python|') \
+	python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: run test bench deps test-deps chromium
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Studio needs Python 3.12 or newer; install it (e.g. pyenv install 3.12) and retry." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.deps tests/requirements.txt
+	$(PY) -m pip install --quiet -r tests/requirements.txt
+	touch $@
+
+deps: $(VENV)/.deps
+test-deps: $(VENV)/.test-deps
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo
+	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py qcluster & \
+	STUDIO_PUBLIC_URL=$${STUDIO_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
+
+test: test-deps chromium
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+
+bench: test-deps
+	$(PY) -m tests.bench

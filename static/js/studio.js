@@ -1,0 +1,10 @@
+// Don't poll from a hidden tab; catch up as soon as it is visible again.
+document.addEventListener("htmx:confirm", (event) => {
+  if (event.target.id === "poller" && document.hidden) event.preventDefault();
+});
+document.addEventListener("visibilitychange", () => {
+  const poller = document.getElementById("poller");
+  if (!document.hidden && poller && poller.getAttribute("hx-get")) {
+    htmx.ajax("GET", poller.getAttribute("hx-get"), { source: poller, swap: "none" });
+  }
+});

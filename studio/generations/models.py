@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+
+from studio.multimodal import catalog
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+FINISHED_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
+KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in catalog.KINDS.values()]
+
+
+def media_path(generation: "Generation", filename: str) -> str:
+    return f"teams/{generation.team_id}/generations/{filename}"
+
+
+class Generation(models.Model):
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
+                             related_name="generations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                               on_delete=models.SET_NULL, related_name="generations")
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    cost = models.IntegerField(help_text="Credits the catalog says one call costs.")
+    credits_used = models.IntegerField(null=True, blank=True)
+    credits_remaining = models.IntegerField(null=True, blank=True)
+    usage_id = models.CharField(max_length=100, blank=True)
+
+    media = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    media_format = models.CharField(max_length=10, blank=True)
+    media_bytes = models.BigIntegerField(null=True, blank=True)
+    duration_ms = models.IntegerField(null=True, blank=True)
+    width = models.IntegerField(null=True, blank=True)
+    height = models.IntegerField(null=True, blank=True)
+
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "-created_at", "-id"]),
+            models.Index(fields=["team", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def kind_spec(self) -> catalog.Kind:
+        return catalog.get(self.kind)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    @property
+    def summary(self) -> str:
+        """The words the person typed: the text, prompt or motion prompt."""
+        params = self.params
+        return params.get("text") or params.get("prompt") or \
+            params.get("motion_prompt") or ""
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(self.media_format, "application/octet-stream")
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.kind}-{self.pk}.{self.media_format or 'bin'}"
+
+
+CONTENT_TYPES = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+}

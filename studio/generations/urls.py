@@ -1,0 +1,12 @@
+from django.urls import path
+
+from studio.generations import views
+
+urlpatterns = [
+    path("", views.gallery, name="gallery"),
+    path("gallery/poll/", views.poll, name="gallery_poll"),
+    path("generate/<slug:slug>/", views.generate, name="generate"),
+    path("generations/<int:pk>/", views.detail, name="generation_detail"),
+    path("generations/<int:pk>/card/", views.card, name="generation_card"),
+    path("generations/<int:pk>/media", views.media, name="generation_media"),
+]

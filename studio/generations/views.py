@@ -1,0 +1,146 @@
+from datetime import datetime, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling
+
+from studio.generations import tasks
+from studio.generations.forms import FORMS
+from studio.generations.models import PENDING_STATUSES, Generation
+from studio.lib import ranged
+from studio.multimodal import catalog
+from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
+
+GALLERY_PAGE = 48
+# Rows committed a little after their `updated_at` was stamped must not be missed;
+# re-sending a card is harmless (it replaces itself).
+POLL_OVERLAP = timedelta(seconds=2)
+
+
+def team_generations(request: HttpRequest):
+    return team_queryset(request, Generation.objects.select_related("author"))
+
+
+@login_required
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "membership", None) is None:
+        return render(request, "generations/no_team.html")
+    generations = list(team_generations(request)[:GALLERY_PAGE])
+    return render(request, "generations/gallery.html", {
+        "generations": generations,
+        "poller": poller_state(request, generations),
+        "kinds": catalog.KINDS.values(),
+    })
+
+
+def poller_state(request: HttpRequest, shown: list[Generation]) -> dict | None:
+    """What the page's one poll request needs, or None when nothing is pending."""
+    if not team_generations(request).filter(status__in=PENDING_STATUSES).exists():
+        return None
+    newest = max((g.pk for g in shown), default=0)
+    return {"since": timezone.now().isoformat(), "newest": newest}
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def poll(request: HttpRequest) -> HttpResponse:
+    since = parse_since(request.GET.get("since", ""))
+    newest = parse_int(request.GET.get("newest", ""))
+    polled_at = timezone.now()
+    changed = list(team_generations(request)
+                   .filter(updated_at__gt=since - POLL_OVERLAP)[:GALLERY_PAGE])
+    pending = team_generations(request).filter(status__in=PENDING_STATUSES).exists()
+    if not changed and pending:
+        return HttpResponse(status=204)
+    context = {
+        "updated": [g for g in changed if g.pk <= newest],
+        "added": [g for g in reversed(changed) if g.pk > newest],
+        "poller": {"since": polled_at.isoformat(),
+                   "newest": max([newest, *(g.pk for g in changed)])} if pending else None,
+    }
+    response = render(request, "generations/_poll.html", context)
+    if not pending:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+def parse_since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return timezone.now() - POLL_OVERLAP
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def parse_int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def generate(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = catalog.KINDS_BY_SLUG.get(slug)
+    if kind is None:
+        raise Http404("No such kind of generation.")
+    membership = current_membership(request)
+    form = FORMS[kind.endpoint_type](request.POST or None,
+                                     initial=request.GET.dict() or None)
+    if request.method == "POST":
+        if not membership.can_generate:
+            raise PermissionDenied("Viewers can browse and download, not generate.")
+        if form.is_valid():
+            submit(request, kind, form.api_params())
+            return redirect("gallery")
+    return render(request, "generations/generate.html",
+                  {"form": form, "kind": kind, "kinds": catalog.KINDS.values()},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def submit(request: HttpRequest, kind: catalog.Kind, params: dict) -> Generation:
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            team=request.membership.team, author=request.user, kind=kind.endpoint_type,
+            params=params, cost=kind.cost_for(params),
+        )
+        tasks.enqueue(generation)
+    return generation
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    params = [(generation.kind_spec.param(name).label if name in
+               {p.name for p in generation.kind_spec.params} else name, value)
+              for name, value in generation.params.items()]
+    return render(request, "generations/detail.html",
+                  {"generation": generation, "params": params})
+
+
+@login_required
+@require_GET
+def media(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    if not generation.media:
+        raise Http404("This generation has no media yet.")
+    return ranged.serve(
+        request, generation.media.open("rb"), generation.media.size,
+        generation.content_type, generation.download_name,
+        as_attachment="download" in request.GET,
+    )
+
+
+@login_required
+@require_GET
+def card(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    return render(request, "generations/_card.html", {"generation": generation})
+

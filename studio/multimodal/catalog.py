@@ -1,0 +1,294 @@
+"""The one source of truth for the Multimodal API's kinds.
+
+Endpoint paths, credit costs, rate limits and parameter rules are copied from the
+seed document (`shared/seed/multimodal-api.txt`) and API-NOTES.md. Forms, the
+dispatcher, the sandbox and the pages read them from here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+TTS = "tts"
+IMAGE = "image"
+VIDEO_I2V = "video_i2v"
+VIDEO_T2V = "video_t2v"
+VIDEO_COGVIDEOX = "video_cogvideox"
+
+API_BASE_PATH = "/api/v1/multimodal"
+MANAGED_USAGE_PATH = "/api/v1/managed/usage"
+
+VOICES = (
+    "Wise_Woman",
+    "Friendly_Person",
+    "Inspirational_girl",
+    "Deep_Voice_Man",
+    "Calm_Woman",
+    "Casual_Guy",
+    "Lively_Girl",
+    "Patient_Man",
+    "Young_Knight",
+    "Determined_Man",
+    "Lovely_Girl",
+    "Decent_Boy",
+    "Imposing_Manner",
+    "Elegant_Man",
+    "Abbess",
+    "Sweet_Girl_2",
+    "Exuberant_Girl",
+)
+
+USAGE_STATUSES = ("pending", "processing", "completed", "failed")
+USAGE_LIST_LIMIT_MAX = 100
+
+
+@dataclass(frozen=True)
+class Param:
+    """One request parameter and the rule the API applies to it."""
+
+    name: str
+    type: type
+    label: str
+    help: str = ""
+    required: bool = False
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    choices: tuple[Any, ...] | None = None
+
+    def violation(self, value: Any) -> str | None:
+        """The API's complaint about `value`, or None when it is acceptable."""
+        if value is None or value == "":
+            return "Field required" if self.required else None
+        if self.type is str:
+            return self._string_violation(value)
+        return self._number_violation(value)
+
+    def _string_violation(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return "Input should be a valid string"
+        if self.min_length is not None and len(value) < self.min_length:
+            return f"String should have at least {self.min_length} characters"
+        if self.max_length is not None and len(value) > self.max_length:
+            return f"String should have at most {self.max_length} characters"
+        if self.choices is not None and value not in self.choices:
+            return "Input should be " + ", ".join(repr(c) for c in self.choices)
+        return None
+
+    def _number_violation(self, value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"Input should be a valid {self.type.__name__}"
+        if self.type is int and not float(value).is_integer():
+            return "Input should be a valid integer"
+        if self.choices is not None and value not in self.choices:
+            return "Input should be " + ", ".join(str(c) for c in self.choices)
+        if self.min is not None and value < self.min:
+            return f"Input should be greater than or equal to {self.min:g}"
+        if self.max is not None and value > self.max:
+            return f"Input should be less than or equal to {self.max:g}"
+        return None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An I2V provider: each has its own cost and clip length."""
+
+    name: str
+    cost: int
+    duration_seconds: int
+    resolution: str
+    quality: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    endpoint_type: str
+    slug: str
+    label: str
+    path: str
+    cost: int
+    rate_limit: int
+    rate_window_seconds: int
+    params: tuple[Param, ...]
+    media: str  # "audio", "image" or "video"
+    premium_only: bool = False
+    providers: tuple[Provider, ...] = field(default_factory=tuple)
+
+    @property
+    def url_path(self) -> str:
+        return API_BASE_PATH + self.path
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    def cost_for(self, params: dict[str, Any]) -> int:
+        """Credits one call with `params` costs (I2V depends on the provider)."""
+        if self.providers:
+            chosen = params.get("provider") or self.param("provider").default
+            return self.provider(chosen).cost
+        return self.cost
+
+    def provider(self, name: str) -> Provider:
+        return next(p for p in self.providers if p.name == name)
+
+    def violations(self, params: dict[str, Any]) -> dict[str, str]:
+        """Every parameter the API would refuse, by name."""
+        problems = {p.name: p.violation(params.get(p.name)) for p in self.params}
+        return {name: msg for name, msg in problems.items() if msg}
+
+    def with_defaults(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`params` with every documented default filled in, as sent to the API."""
+        filled = {p.name: p.default for p in self.params if p.default is not None}
+        filled.update({k: v for k, v in params.items() if v not in (None, "")})
+        return filled
+
+
+I2V_PROVIDERS = (
+    Provider("wan22", 400, 5, "1280x720", "Best value"),
+    Provider("seedance", 520, 5, "1280x720", "High quality"),
+    Provider("sora2", 800, 4, "1280x720", "Cinematic"),
+)
+
+KINDS: dict[str, Kind] = {
+    kind.endpoint_type: kind
+    for kind in (
+        Kind(
+            endpoint_type=TTS,
+            slug="tts",
+            label="Speech",
+            path="/tts",
+            cost=14,
+            rate_limit=10,
+            rate_window_seconds=60,
+            media="audio",
+            params=(
+                Param("text", str, "Text", "What the voice says.", required=True,
+                      min_length=1, max_length=5000),
+                Param("voice", str, "Voice", "Voice profile.", default="Wise_Woman",
+                      choices=VOICES),
+            ),
+        ),
+        Kind(
+            endpoint_type=IMAGE,
+            slug="image",
+            label="Image",
+            path="/image",
+            cost=50,
+            rate_limit=5,
+            rate_window_seconds=60,
+            media="image",
+            params=(
+                Param("prompt", str, "Prompt", "Describe the image.", required=True,
+                      min_length=1, max_length=2000),
+                Param("width", int, "Width", "Pixels, 512 to 2048.", default=1024,
+                      min=512, max=2048),
+                Param("height", int, "Height", "Pixels, 512 to 2048.", default=1024,
+                      min=512, max=2048),
+                Param("style", str, "Style", "Optional LoRA style preset.",
+                      max_length=100),
+            ),
+        ),
+        Kind(
+            endpoint_type=VIDEO_I2V,
+            slug="i2v",
+            label="Image to video",
+            path="/video/i2v",
+            cost=I2V_PROVIDERS[0].cost,
+            rate_limit=2,
+            rate_window_seconds=60,
+            media="video",
+            providers=I2V_PROVIDERS,
+            params=(
+                Param("image_url", str, "Image URL", "Public URL of the source image.",
+                      required=True, min_length=1, max_length=2048),
+                Param("motion_prompt", str, "Motion prompt",
+                      "How the picture moves: zoom, pan, tilt...", required=True,
+                      min_length=1, max_length=1000),
+                # API-NOTES: one description defaults to seedance, so always send it.
+                Param("provider", str, "Provider", "Who renders the clip.",
+                      default="wan22", choices=tuple(p.name for p in I2V_PROVIDERS)),
+            ),
+        ),
+        Kind(
+            endpoint_type=VIDEO_T2V,
+            slug="t2v",
+            label="Text to video",
+            path="/video/t2v",
+            cost=1000,
+            rate_limit=1,
+            rate_window_seconds=60,
+            media="video",
+            premium_only=True,
+            params=(
+                Param("prompt", str, "Prompt", "Describe the video.", required=True,
+                      min_length=1, max_length=1000),
+                Param("duration", int, "Duration", "Seconds, 1 to 10.", default=5,
+                      min=1, max=10),
+            ),
+        ),
+        Kind(
+            endpoint_type=VIDEO_COGVIDEOX,
+            slug="cogvideox",
+            label="CogVideoX",
+            path="/video/cogvideox",
+            cost=800,
+            rate_limit=1,
+            rate_window_seconds=60,
+            media="video",
+            params=(
+                Param("prompt", str, "Prompt", "Describe the video.", required=True,
+                      min_length=1, max_length=1000),
+                Param("num_frames", int, "Frames",
+                      "17, 33 or 49 frames at 8 fps: longer clips.", default=49,
+                      choices=(17, 33, 49)),
+                Param("guidance_scale", float, "Guidance scale",
+                      "How closely it follows the prompt (1.0 to 20.0).", default=6.0,
+                      min=1.0, max=20.0),
+                Param("num_inference_steps", int, "Inference steps",
+                      "More steps: finer detail, slower (20 to 100).", default=50,
+                      min=20, max=100),
+            ),
+        ),
+    )
+}
+
+KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
+
+
+def get(endpoint_type: str) -> Kind:
+    return KINDS[endpoint_type]
+
+
+def rate_limit(endpoint_type: str) -> tuple[int, float]:
+    """(calls, window seconds) for a kind, honouring STUDIO_RATE_LIMITS."""
+    override = getattr(settings, "STUDIO_RATE_LIMITS", {}).get(endpoint_type)
+    if override:
+        return override
+    kind = KINDS[endpoint_type]
+    return kind.rate_limit, kind.rate_window_seconds
+
+
+def parse_rate_limits(text: str) -> dict[str, tuple[int, float]]:
+    """Parse `tts=10/60,image=5/60` into {kind: (calls, seconds)}; fail loudly."""
+    limits: dict[str, tuple[int, float]] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            name, rule = item.split("=")
+            calls, seconds = rule.split("/")
+            limit = (int(calls), float(seconds))
+        except ValueError:
+            raise ValueError(f"STUDIO_RATE_LIMITS: cannot read {item!r}; "
+                             "write kind=calls/seconds, e.g. tts=10/60") from None
+        if name not in KINDS:
+            raise ValueError(f"STUDIO_RATE_LIMITS: unknown kind {name!r}; "
+                             f"known: {', '.join(KINDS)}")
+        if limit[0] < 1 or limit[1] <= 0:
+            raise ValueError(f"STUDIO_RATE_LIMITS: {item!r} must allow at least one "
+                             "call in a positive window")
+        limits[name] = limit
+    return limits

@@ -1,0 +1,82 @@
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return "sbx_" + secrets.token_urlsafe(24)
+
+
+class SandboxAccount(models.Model):
+    """One API token of the sandbox, with its own balance and tier."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    tier = models.CharField(
+        max_length=10, choices=[("standard", "Standard"), ("premium", "Premium")],
+        default="standard",
+    )
+    credits = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.label or f"sandbox account {self.pk}"
+
+    @classmethod
+    def provision(cls, token: str, *, tier: str = "standard", label: str = "",
+                  credits: int | None = None) -> "SandboxAccount":
+        """Create the token's account, or update its tier; the balance is kept."""
+        account, created = cls.objects.get_or_create(
+            token_digest=token_digest(token),
+            defaults={"tier": tier, "label": label,
+                      "credits": credits if credits is not None
+                      else settings.SANDBOX_STARTING_CREDITS},
+        )
+        if not created:
+            account.tier = tier
+            if credits is not None:
+                account.credits = credits
+            account.save(update_fields=["tier", "credits"])
+        return account
+
+
+def new_usage_id() -> str:
+    return "usage_" + uuid.uuid4().hex
+
+
+class SandboxUsage(models.Model):
+    """A usage record, as `GET /usage` lists it."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_usage_id)
+    account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE,
+                                related_name="usages")
+    endpoint_type = models.CharField(max_length=20)
+    model_used = models.CharField(max_length=40)
+    credits_used = models.IntegerField()
+    status = models.CharField(max_length=12, default="completed")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "endpoint_type", "created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def as_json(self) -> dict:
+        record = {
+            "id": self.id,
+            "endpoint_type": self.endpoint_type,
+            "model_used": self.model_used,
+            "credits_used": self.credits_used,
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+        }
+        if self.completed_at:
+            record["completed_at"] = self.completed_at.isoformat()
+        return record

@@ -1,0 +1,189 @@
+"""The sandbox's HTTP surface: the Multimodal API contract, answered locally."""
+
+import json
+import math
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from studio.lib import clock
+from studio.multimodal import catalog
+from studio.sandbox.handlers import HANDLERS, UnsupportedInSandbox, model_used
+from studio.sandbox.models import SandboxAccount, SandboxUsage, token_digest
+
+
+def error(status: int, detail: Any, headers: dict | None = None) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status, headers=headers)
+
+
+def field_errors(problems: dict[str, str]) -> list[dict]:
+    return [{"loc": ["body", name], "msg": msg, "type": "value_error"}
+            for name, msg in problems.items()]
+
+
+def authenticate(request: HttpRequest) -> SandboxAccount | None:
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    token = token or request.headers.get("X-API-Key", "").strip()
+    if not token:
+        return None
+    return SandboxAccount.objects.filter(token_digest=token_digest(token)).first()
+
+
+UNAUTHORIZED = {"status": 401, "detail": "Invalid or missing API token"}
+
+
+def read_json_object(request: HttpRequest) -> dict | None:
+    try:
+        body = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@csrf_exempt
+@require_POST
+def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
+    account = authenticate(request)
+    if account is None:
+        return error(**UNAUTHORIZED)
+    params = read_json_object(request)
+    if params is None:
+        return error(400, [{"loc": ["body"], "msg": "Body must be a JSON object",
+                            "type": "json_invalid"}])
+    kind = catalog.get(endpoint_type)
+    if problems := kind.violations(params):
+        return error(400, field_errors(problems))
+    if kind.premium_only and account.tier != "premium":
+        return error(403, f"{kind.label} is available on the premium tier only")
+    if endpoint_type not in HANDLERS:
+        return error(501, f"The sandbox does not render {kind.label} yet")
+    return charge_and_render(account, kind, kind.with_defaults(params))
+
+
+def charge_and_render(account: SandboxAccount, kind: catalog.Kind,
+                      params: dict) -> JsonResponse:
+    usage_or_refusal = reserve(account, kind, params)
+    if isinstance(usage_or_refusal, JsonResponse):
+        return usage_or_refusal
+    usage = usage_or_refusal
+    try:
+        media = HANDLERS[kind.endpoint_type](params)
+    except UnsupportedInSandbox as exc:
+        refund(usage)
+        return error(400, str(exc))
+    balance = SandboxAccount.objects.values_list("credits", flat=True).get(pk=account.pk)
+    return JsonResponse(
+        {**media, "usage_id": usage.id, "credits_used": usage.credits_used,
+         "credits_remaining": balance},
+        status=201,
+    )
+
+
+def reserve(account: SandboxAccount, kind: catalog.Kind,
+            params: dict) -> SandboxUsage | JsonResponse:
+    """Take a rate-limit slot and debit the cost in one transaction, or refuse."""
+    now = clock.now()
+    calls, window = catalog.rate_limit(kind.endpoint_type)
+    with transaction.atomic():
+        account = SandboxAccount.objects.select_for_update().get(pk=account.pk)
+        recent = SandboxUsage.objects.filter(
+            account=account, endpoint_type=kind.endpoint_type,
+            created_at__gt=now - timedelta(seconds=window),
+        ).order_by("created_at")
+        if len(in_window := list(recent.values_list("created_at", flat=True))) >= calls:
+            room_at = in_window[-calls] + timedelta(seconds=window)
+            wait = max(1, math.ceil((room_at - now).total_seconds()))
+            return error(429, f"Rate limit exceeded: {calls} per {window:g} seconds",
+                         headers={"Retry-After": str(wait)})
+        cost = kind.cost_for(params)
+        if account.credits < cost:
+            return error(402, f"Insufficient credits: this call costs {cost}, "
+                              f"the balance is {account.credits}")
+        account.credits -= cost
+        account.save(update_fields=["credits"])
+        return SandboxUsage.objects.create(
+            account=account, endpoint_type=kind.endpoint_type,
+            model_used=model_used(kind.endpoint_type, params), credits_used=cost,
+            status="completed", created_at=now, completed_at=now,
+        )
+
+
+def refund(usage: SandboxUsage) -> None:
+    with transaction.atomic():
+        account = SandboxAccount.objects.select_for_update().get(pk=usage.account_id)
+        account.credits += usage.credits_used
+        account.save(update_fields=["credits"])
+        usage.status = "failed"
+        usage.credits_used = 0
+        usage.save(update_fields=["status", "credits_used"])
+
+
+def query_int(request: HttpRequest, name: str, default: int, low: int,
+              high: int | None) -> int | str:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return "Input should be a valid integer"
+    if value < low or (high is not None and value > high):
+        return f"Input should be between {low} and {high}" if high else \
+            f"Input should be greater than or equal to {low}"
+    return value
+
+
+@require_GET
+def usage_list(request: HttpRequest) -> JsonResponse:
+    account = authenticate(request)
+    if account is None:
+        return error(**UNAUTHORIZED)
+    skip = query_int(request, "skip", 0, 0, None)
+    limit = query_int(request, "limit", 50, 1, catalog.USAGE_LIST_LIMIT_MAX)
+    endpoint_type = request.GET.get("endpoint_type") or None
+    problems = {name: value for name, value in (("skip", skip), ("limit", limit))
+                if isinstance(value, str)}
+    if endpoint_type and endpoint_type not in catalog.KINDS:
+        problems["endpoint_type"] = "Input should be " + ", ".join(catalog.KINDS)
+    if problems:
+        return error(400, [{"loc": ["query", k], "msg": v, "type": "value_error"}
+                           for k, v in problems.items()])
+    records = account.usages.all()
+    if endpoint_type:
+        records = records.filter(endpoint_type=endpoint_type)
+    page = [usage.as_json() for usage in records[skip:skip + limit]]
+    return JsonResponse({"items": page, "total": records.count(),
+                         "skip": skip, "limit": limit})
+
+
+@require_GET
+def usage_detail(request: HttpRequest, usage_id: str) -> JsonResponse:
+    account = authenticate(request)
+    if account is None:
+        return error(**UNAUTHORIZED)
+    usage = account.usages.filter(id=usage_id).first()
+    if usage is None:
+        return error(404, "Usage record not found")
+    return JsonResponse(usage.as_json())
+
+
+@require_GET
+def managed_usage(request: HttpRequest) -> JsonResponse:
+    account = authenticate(request)
+    if account is None:
+        return error(**UNAUTHORIZED)
+    spent = sum(account.usages.values_list("credits_used", flat=True))
+    return JsonResponse({"credits_remaining": account.credits, "credits_used": spent,
+                         "tier": account.tier})
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    endpoints = {kind: ("available" if kind in HANDLERS else "unavailable")
+                 for kind in catalog.KINDS}
+    return JsonResponse({"status": "ok", "sandbox": True, "gpu_endpoints": endpoints})

@@ -1,0 +1,162 @@
+"""Settings, read from the environment; the defaults run a checkout with no setup."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from studio.lib.env import envbool, envfloat, envint, envlist, envstr
+from studio.multimodal.catalog import API_BASE_PATH, parse_rate_limits
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and envbool("STUDIO_REQUIRE_SECRET_KEY", False):
+        raise ValueError("SECRET_KEY must be set in production")
+    # A fixed development key keeps sessions and encrypted tokens valid across restarts.
+    SECRET_KEY = "studio-development-key-not-for-production"
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_q",
+    "studio.teams",
+    "studio.generations",
+    "studio.credits",
+    "studio.sandbox",
+    "studio.multimodal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "studio.teams.middleware.CurrentTeamMiddleware",
+]
+
+ROOT_URLCONF = "studio.urls"
+WSGI_APPLICATION = "studio.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "studio.teams.context_processors.current_team",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Measured on this machine (MACHINE-NOTES): IMMEDIATE transactions stop the lock
+    # upgrade deadlock between the web process and workers; WAL makes it faster.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = envstr("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: media goes through a members-only view
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG:
+    STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+
+# The Multimodal API. Unset means the built-in sandbox, mounted under /sandbox/.
+STUDIO_PUBLIC_URL = envstr("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+MULTIMODAL_API_URL = envstr("MULTIMODAL_API_URL", "").rstrip("/").removesuffix(API_BASE_PATH)
+SANDBOX_ENABLED = envbool("STUDIO_SANDBOX", not MULTIMODAL_API_URL)
+SANDBOX_URL = f"{STUDIO_PUBLIC_URL}/sandbox"
+DEFAULT_API_URL = MULTIMODAL_API_URL or SANDBOX_URL
+MULTIMODAL_TIMEOUT = envfloat("MULTIMODAL_TIMEOUT", 180.0)
+
+STUDIO_RATE_LIMITS = parse_rate_limits(envstr("STUDIO_RATE_LIMITS", ""))
+STUDIO_RETRY_DELAY = envfloat("STUDIO_RETRY_DELAY", 30.0)
+STUDIO_MAX_ATTEMPTS = envint("STUDIO_MAX_ATTEMPTS", 4)
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
+# Empty means one derived from SECRET_KEY.
+STUDIO_ENCRYPTION_KEYS = envlist("STUDIO_ENCRYPTION_KEYS", "")
+SANDBOX_STARTING_CREDITS = envint("SANDBOX_STARTING_CREDITS", 100_000)
+
+Q_CLUSTER = {
+    "name": "studio",
+    "workers": envint("STUDIO_WORKERS", 4),
+    # A call may take minutes at the live API (video); `retry` must exceed the
+    # longest task or the broker hands it out twice, which would charge twice.
+    "timeout": int(MULTIMODAL_TIMEOUT) + 120,
+    "retry": int(MULTIMODAL_TIMEOUT) + 240,
+    "max_attempts": 1,
+    "catch_up": False,
+    "poll": envfloat("STUDIO_QUEUE_POLL", 0.1),
+    "label": "Task queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+}
+
+# Without a collectstatic run (tests, a fresh checkout) fall back to plain names.
+WHITENOISE_MANIFEST_STRICT = False

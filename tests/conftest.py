@@ -1,0 +1,110 @@
+"""The shared world: team A (owner, teammate, viewer), team B (outsider), a sandbox."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from studio.multimodal.client import MultimodalClient
+from studio.sandbox.models import SandboxAccount
+from studio.teams.models import Membership, Role, Team
+
+PASSWORD = "correct horse battery"
+TOKEN_A = "sbx_team_a_token_0001"
+TOKEN_B = "sbx_team_b_token_0002"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_private(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def make_user(username: str):
+    return get_user_model().objects.create_user(username, password=PASSWORD)
+
+
+def make_team(name: str, token: str, *, tier: str = "premium", credits: int = 100_000):
+    team = Team(name=name, tier=tier)
+    team.api_token = token
+    team.save()
+    SandboxAccount.provision(token, tier=tier, label=name, credits=credits)
+    return team
+
+
+@pytest.fixture
+def team_a(db):
+    return make_team("Team A", TOKEN_A)
+
+
+@pytest.fixture
+def team_b(db):
+    return make_team("Team B", TOKEN_B)
+
+
+def member_of(team, username: str, role: str):
+    user = make_user(username)
+    Membership.objects.create(team=team, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(team_a):
+    return member_of(team_a, "olivia", Role.OWNER)
+
+
+@pytest.fixture
+def teammate(team_a):
+    return member_of(team_a, "tom", Role.MEMBER)
+
+
+@pytest.fixture
+def viewer(team_a):
+    return member_of(team_a, "vera", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(team_b):
+    return member_of(team_b, "otto", Role.OWNER)
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return logged_in(owner)
+
+
+@pytest.fixture
+def teammate_client(teammate):
+    return logged_in(teammate)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return logged_in(viewer)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return logged_in(outsider)
+
+
+@pytest.fixture
+def sandbox_url(live_server, settings):
+    """The sandbox over a real loopback socket, and the teams pointed at it."""
+    url = f"{live_server.url}/sandbox"
+    settings.SANDBOX_URL = settings.DEFAULT_API_URL = url
+    return url
+
+
+@pytest.fixture
+def api(sandbox_url, team_a):
+    with MultimodalClient(sandbox_url, TOKEN_A, timeout=30) as client:
+        yield client

@@ -124,7 +124,10 @@ class Kind:
         return API_BASE_PATH + self.path
 
     def param(self, name: str) -> Param:
-        return next(p for p in self.params if p.name == name)
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise KeyError(f"{self.endpoint_type} has no parameter {name!r}")
 
     def cost_for(self, params: dict[str, Any]) -> int:
         """Credits one call with `params` costs (I2V depends on the provider)."""
@@ -134,7 +137,11 @@ class Kind:
         return self.cost
 
     def provider(self, name: str) -> Provider:
-        return next(p for p in self.providers if p.name == name)
+        for provider in self.providers:
+            if provider.name == name:
+                return provider
+        raise KeyError(f"unknown provider {name!r}; known: "
+                       + ", ".join(p.name for p in self.providers))
 
     def violations(self, params: dict[str, Any]) -> dict[str, str]:
         """Every parameter the API would refuse, by name."""

@@ -13,9 +13,9 @@ import json
 import math
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from collections.abc import Iterator
 from typing import IO, Any, BinaryIO
 from urllib.parse import quote, urljoin, urlsplit
 

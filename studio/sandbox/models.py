@@ -68,6 +68,9 @@ class SandboxUsage(models.Model):
         indexes = [models.Index(fields=["account", "endpoint_type", "created_at"])]
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.endpoint_type} {self.id} ({self.status})"
+
     def as_json(self) -> dict:
         record = {
             "id": self.id,

@@ -37,7 +37,7 @@ run: deps
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
 	STUDIO_PUBLIC_URL=$${STUDIO_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
-	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
+	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile -
 
 test: test-deps chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest

@@ -63,6 +63,7 @@ def poll(request: HttpRequest) -> HttpResponse:
     context = {
         "updated": [g for g in changed if g.pk <= newest],
         "added": [g for g in reversed(changed) if g.pk > newest],
+        "finished": any(not g.is_pending for g in changed),
         "poller": {"since": polled_at.isoformat(),
                    "newest": max([newest, *(g.pk for g in changed)])} if pending else None,
     }

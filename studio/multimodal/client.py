@@ -131,6 +131,7 @@ class GenerationResult:
     fps: float | None
     video_url: str | None
     raw: dict[str, Any] = field(repr=False)
+    http_status: int = 200
 
     def close(self) -> None:
         if self.media is not None:
@@ -180,6 +181,7 @@ class _Document:
     data: Any
     media_key: str | None = None
     media: Base64Payload | None = None
+    status_code: int = 200
 
     def discard_media(self) -> None:
         if self.media is not None:
@@ -336,7 +338,7 @@ def _read_document(spooled: IO[bytes], status_code: int) -> _Document:
             spooled.seek(0)
             data = _parse_json(spooled.read(), status_code)
             spooled.close()
-            return _Document(data)
+            return _Document(data, status_code=status_code)
         key, start = found
         end = _find_string_end(spooled, start)
         _check_document_size(size - (end - start))
@@ -348,7 +350,7 @@ def _read_document(spooled: IO[bytes], status_code: int) -> _Document:
     except BaseException:
         spooled.close()
         raise
-    return _Document(data, key, Base64Payload(spooled, start, end))
+    return _Document(data, key, Base64Payload(spooled, start, end), status_code)
 
 
 def _find_media_field(spooled: IO[bytes]) -> tuple[str, int] | None:
@@ -458,6 +460,7 @@ def _generation_result(kind: catalog.Kind, document: _Document, origin: str) -> 
             fps=_float(fields, "fps"),
             video_url=_url(fields, "video_url", origin),
             raw=_small_fields(answer),
+            http_status=document.status_code,
         )
     except BaseException:
         document.discard_media()

@@ -1,0 +1,176 @@
+"""The studio as production runs it: migrate, create a team, then gunicorn and a
+django-q2 cluster as separate processes over one fresh SQLite file and media folder.
+
+Tests using it must not use pytest-django's `db` fixture: the processes own their data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+# Outer settings that would point the processes somewhere other than their own world.
+INHERITED_BUT_IGNORED = ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "MULTIMODAL_API_URL",
+                         "STUDIO_SANDBOX", "STUDIO_PUBLIC_URL", "DJANGO_SETTINGS_MODULE")
+STARTUP_SECONDS = 30.0
+STOP_SECONDS = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def csrf_post(client: httpx.Client, path: str, data: dict[str, str | int],
+              **kwargs) -> httpx.Response:
+    """POST a form the way a browser does, with the current CSRF cookie's token."""
+    token = client.cookies.get("csrftoken") or ""
+    return client.post(path, data={**data, "csrfmiddlewaretoken": token}, **kwargs)
+
+
+class Stack:
+    team = "E2E Team"
+    username = "e2e"
+    password = "e2e-studio-password"
+    api_token = "sbx_e2e_token_0001"
+
+    def __init__(self, *, start_worker: bool = True) -> None:
+        self._start_worker = start_worker
+        self._tmp = tempfile.TemporaryDirectory(prefix="studio-stack-")
+        self.dir = Path(self._tmp.name)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {key: value for key, value in os.environ.items()
+                    if key not in INHERITED_BUT_IGNORED} | {
+            "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(self.dir / "media"),
+            "STUDIO_PUBLIC_URL": self.url,
+            # Static files from the finders through whitenoise, no collectstatic.
+            "DEBUG": "true",
+            "STUDIO_QUEUE_POLL": "0.05",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def __enter__(self) -> Stack:
+        try:
+            self.manage("migrate", "--noinput")
+            self.manage("create_team", self.team, "--owner", self.username,
+                        "--password", self.password, "--api-token", self.api_token,
+                        "--tier", "premium")
+            self.spawn("web", str(BIN / "gunicorn"), "studio.wsgi",
+                       "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                       "--threads", "4", "--access-logfile", "-",
+                       # Not the shared ~/.gunicorn/gunicorn.ctl another server may own.
+                       "--control-socket", str(self.dir / "gunicorn.ctl"))
+            if self._start_worker:
+                self.start_worker()
+            self.wait_until_serving()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def spawn(self, name: str, *command: str) -> None:
+        with open(self.dir / f"{name}.log", "ab") as log:
+            # A session of its own, so stop() can reach the whole process group.
+            self.processes[name] = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def start_worker(self) -> None:
+        self.spawn("worker", sys.executable, "manage.py", "qcluster")
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if died := [n for n, p in self.processes.items() if p.poll() is not None]:
+                raise RuntimeError(f"{', '.join(died)} exited at startup\n{self.logs()}")
+            try:
+                if httpx.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"studio did not answer within {STARTUP_SECONDS}s\n{self.logs()}")
+
+    def stop(self) -> None:
+        """SIGTERM each leader (gunicorn and qcluster stop their children), then
+        SIGKILL whatever is left in their groups after a deadline."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in self.processes.values():
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        self.processes.clear()
+
+    def cleanup(self) -> None:
+        self._tmp.cleanup()
+
+    def logs(self, lines: int = 60) -> str:
+        tails = []
+        for log in sorted(self.dir.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            tails.append(f"----- {log.name} (last {len(tail)} lines) -----\n"
+                         + "\n".join(tail))
+        return "\n".join(tails)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+    def login_client(self) -> httpx.Client:
+        """A client logged in through the real login form."""
+        client = self.client()
+        assert client.get("/accounts/login/").status_code == 200
+        response = csrf_post(client, "/accounts/login/",
+                             {"username": self.username, "password": self.password})
+        assert response.status_code == 302 and response.headers["location"] == "/", (
+            f"login failed: {response.status_code}\n{self.logs()}")
+        return client
+
+
+def running_stack(request: pytest.FixtureRequest, **options) -> Iterator[Stack]:
+    """Body of a module-scoped fixture: one Stack for the module, its log tails
+    printed if any of the module's tests failed."""
+    failed_before = request.session.testsfailed
+    stack = Stack(**options)
+    try:
+        with stack:
+            yield stack
+            if request.session.testsfailed > failed_before:
+                capture = request.config.pluginmanager.getplugin("capturemanager")
+                with capture.global_and_fixture_disabled():
+                    print(f"\nStudio stack logs ({stack.dir}):\n{stack.logs()}")
+    finally:
+        stack.cleanup()

@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+export STUDIO_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 # The first Python >= 3.12 found: .python-version via pyenv, then python3.13/3.12/python3.
 PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version 2>/dev/null)* 2>/dev/null | sed 's|$$|/bin/python|') \
 	python3.13 python3.12 python3; do \
@@ -36,7 +37,6 @@ run: deps
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
-	STUDIO_PUBLIC_URL=$${STUDIO_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
 	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile -
 
 test: test-deps chromium

@@ -28,12 +28,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_q",
     "studio.teams",
-    "studio.generations",
+    "studio.generations",  # before django_q: its qcluster also runs the dispatcher
     "studio.credits",
     "studio.sandbox",
     "studio.multimodal",
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -160,3 +160,12 @@ LOGGING = {
 
 # Without a collectstatic run (tests, a fresh checkout) fall back to plain names.
 WHITENOISE_MANIFEST_STRICT = False
+
+# Dispatch (studio/generations/dispatch.py) and follow-ups.
+STUDIO_RATE_MARGIN_MIN = envfloat("STUDIO_RATE_MARGIN_MIN", 0.05)
+STUDIO_PROVIDER_POLL = envfloat("STUDIO_PROVIDER_POLL", 5.0)
+STUDIO_RECOVERY_DELAY = envfloat("STUDIO_RECOVERY_DELAY", 5.0)
+STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)
+STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
+STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
+STUDIO_DISPATCHER = envbool("STUDIO_DISPATCHER", True)

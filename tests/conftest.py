@@ -14,10 +14,11 @@ TOKEN_B = "sbx_team_b_token_0002"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_private(settings, tmp_path):
+def _fast_and_private(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    # django-q2 reads its settings once at import: run tasks inline in the test.
+    monkeypatch.setattr("django_q.conf.Conf.SYNC", True)
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
@@ -108,3 +109,30 @@ def sandbox_url(live_server, settings):
 def api(sandbox_url, team_a):
     with MultimodalClient(sandbox_url, TOKEN_A, timeout=30) as client:
         yield client
+
+
+class FakeClock:
+    """The clock the dispatcher and the sandbox read, moved only by the test."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+    def advance_to(self, moment) -> None:
+        self.now = max(self.now, moment)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    from django.utils import timezone
+
+    clock = FakeClock(timezone.now())
+    monkeypatch.setattr("studio.lib.clock.now", clock)
+    return clock

@@ -20,17 +20,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from studio.generations.models import Attempt, Generation, RateWindow, Status
+from studio.generations.models import Attempt, FollowUp, Generation, RateWindow, Status
 from studio.lib import clock
 from studio.multimodal import catalog
 
 log = logging.getLogger(__name__)
 
 SEND_TASK = "studio.generations.tasks.send_attempt"
+FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 IDLE_POLL_SECONDS = 0.25
 
 
@@ -65,9 +67,14 @@ def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: date
 
 
 def tick(now: datetime | None = None) -> datetime | None:
-    """Dispatch every job whose window has room; return when the next one can go."""
+    """One pass: reclaim dead calls, send what has room, start due follow-ups.
+
+    Returns when something next becomes due, or None when nothing waits.
+    """
     now = now or clock.now()
+    reclaim_stuck(now)
     wakes = [dispatch_group(key, jobs, now) for key, jobs in queued_groups().items()]
+    wakes.append(start_follow_ups(now))
     return min((w for w in wakes if w is not None), default=None)
 
 
@@ -129,6 +136,54 @@ def publish_expectations(waiting: list[tuple[Generation, datetime]]) -> None:
             Generation.objects.filter(pk=job.pk, status=Status.QUEUED).update(
                 queue_position=position, expected_start_at=start,
                 updated_at=timezone.now())
+
+
+def start_follow_ups(now: datetime) -> datetime | None:
+    """Hand due follow-ups to workers, each under a lease that outlives the task."""
+    waiting = (Generation.objects.filter(status=Status.RUNNING)
+               .exclude(follow_up=FollowUp.NONE).exclude(next_attempt_at=None))
+    for pk, due_at in waiting.filter(next_attempt_at__lte=now).values_list(
+            "pk", "next_attempt_at"):
+        lease = now + stuck_after()
+        if Generation.objects.filter(pk=pk, next_attempt_at=due_at).update(
+                next_attempt_at=lease):
+            async_task(FOLLOW_UP_TASK, pk, lease.isoformat(), task_name=f"follow-up-{pk}")
+    return waiting.filter(next_attempt_at__gt=now).aggregate(
+        next=Min("next_attempt_at"))["next"]
+
+
+def stuck_after() -> timedelta:
+    """Longer than any task may live: django-q2 kills a task at its timeout."""
+    return timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+
+
+def reclaim_stuck(now: datetime) -> None:
+    """Calls whose worker died: never sent ones go back to the queue, sent ones are
+    checked against the API's usage history before anything is sent again."""
+    dead = Attempt.objects.filter(
+        outcome__in=(Attempt.Outcome.DISPATCHED, Attempt.Outcome.IN_FLIGHT),
+        sent_at__lt=now - stuck_after())
+    for attempt in dead.select_related("generation"):
+        never_sent = attempt.outcome == Attempt.Outcome.DISPATCHED
+        if not Attempt.objects.filter(pk=attempt.pk, outcome=attempt.outcome).update(
+                outcome=Attempt.Outcome.LOST, finished_at=now,
+                error_code="worker_lost",
+                error_message="The worker stopped before this call finished."):
+            continue
+        log.warning("generation=%s attempt=%s event=reclaimed never_sent=%s",
+                    attempt.generation_id, attempt.number, never_sent)
+        reclaim(attempt.generation, never_sent, now)
+
+
+def reclaim(generation: Generation, never_sent: bool, now: datetime) -> None:
+    if never_sent:
+        changes = {"status": Status.QUEUED, "next_attempt_at": None}
+    else:
+        changes = {"follow_up": FollowUp.RECOVERY, "next_attempt_at": now,
+                   "error_message": "The worker stopped during the call; checking with "
+                                    "the API whether it was charged."}
+    Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
+        updated_at=timezone.now(), **changes)
 
 
 def block_window(token_key: str, kind: str, until: datetime) -> None:

@@ -12,6 +12,14 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
+class FollowUp(models.TextChoices):
+    """What a running generation waits for, when no call of it is in flight."""
+
+    NONE = "", "Nothing"
+    PROVIDER = "provider", "The provider to finish"
+    RECOVERY = "recovery", "A check whether a lost call was charged"
+
+
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 FINISHED_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
 KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in catalog.KINDS.values()]
@@ -45,8 +53,12 @@ class Generation(models.Model):
     width = models.IntegerField(null=True, blank=True)
     height = models.IntegerField(null=True, blank=True)
 
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Queued: not sent before. Running: follow up then.")
+    follow_up = models.CharField(max_length=10, choices=FollowUp.choices, blank=True,
+                                 default=FollowUp.NONE)
+    queue_position = models.PositiveIntegerField(null=True, blank=True)
+    expected_start_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -57,6 +69,7 @@ class Generation(models.Model):
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"]),
             models.Index(fields=["team", "status"]),
+            models.Index(fields=["status", "next_attempt_at"]),
         ]
 
     def __str__(self) -> str:
@@ -78,6 +91,12 @@ class Generation(models.Model):
             params.get("motion_prompt") or ""
 
     @property
+    def attempts(self) -> int:
+        """Calls that count towards the retry limit (a 429 does not)."""
+        return sum(1 for a in self.attempt_log.all()
+                   if a.outcome != Attempt.Outcome.RATE_LIMITED)
+
+    @property
     def content_type(self) -> str:
         return CONTENT_TYPES.get(self.media_format, "application/octet-stream")
 
@@ -95,3 +114,60 @@ CONTENT_TYPES = {
     "webp": "image/webp",
     "mp4": "video/mp4",
 }
+
+
+class Attempt(models.Model):
+    """One call of a generation to the API: when, how long, and what came back.
+
+    The dispatcher's rate windows are counted from these rows, so a slot is taken
+    by creating one (`dispatched`) and the worker restamps `sent_at` on sending.
+    """
+
+    class Outcome(models.TextChoices):
+        DISPATCHED = "dispatched", "Waiting for a worker"
+        IN_FLIGHT = "in_flight", "In flight"
+        SUCCEEDED = "succeeded", "Answered with the media"
+        ACCEPTED = "accepted", "Accepted; the provider is working"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+        ERROR = "error", "Error, retried"
+        REFUSED = "refused", "Refused"
+        LOST = "lost", "Answer lost"
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE,
+                                   related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    token_key = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    sent_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices,
+                               default=Outcome.DISPATCHED)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [
+            models.Index(fields=["token_key", "kind", "sent_at"]),
+            models.Index(fields=["outcome", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of generation {self.generation_id}: {self.outcome}"
+
+
+class RateWindow(models.Model):
+    """The lock row of one (token, kind) window, and a 429's do-not-send-before."""
+
+    token_key = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token_key", "kind"],
+                                               name="one_window_per_token_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} window of {self.token_key[:8]}"

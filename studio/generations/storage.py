@@ -1,34 +1,44 @@
-"""Media to the storage backend, streamed so no file is held whole in memory."""
+"""Media to the storage backend, streamed so no file is ever held whole in memory."""
 
 import tempfile
+from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
 
+from studio.generations.api import client_for
 from studio.generations.models import Generation
-from studio.multimodal.client import GenerationResult
+from studio.multimodal.client import Base64Payload, GenerationResult, UsageRecord
 
 SPOOL_LIMIT = 1024 * 1024
+DEFAULT_FORMAT = {"audio": "mp3", "image": "png", "video": "mp4"}
 
 
-def save_media(generation: Generation, result: GenerationResult) -> None:
-    fmt = (result.format or default_format(generation)).lower().lstrip(".")
+def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
+    """Store the answer's media (inline base64 or a URL to download) on the row."""
+    fmt = (answer.format or DEFAULT_FORMAT[generation.kind_spec.media]).lower().lstrip(".")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT) as spool:
-        size = result.media.write_to(spool)
+        size = write_media(generation, answer, spool)
         spool.seek(0)
         generation.media.save(f"{generation.pk}.{fmt}", File(spool), save=False)
     generation.media_format = fmt
     generation.media_bytes = size
-    generation.usage_id = result.usage_id or ""
-    generation.credits_used = result.credits_used
-    generation.credits_remaining = result.credits_remaining
-    generation.duration_ms = result.duration_ms or seconds_to_ms(result.duration_seconds)
-    generation.width = result.width or generation.params.get("width")
-    generation.height = result.height or generation.params.get("height")
+    describe(generation, answer)
 
 
-def default_format(generation: Generation) -> str:
-    return {"audio": "mp3", "image": "png", "video": "mp4"}[generation.kind_spec.media]
+def write_media(generation: Generation, answer: GenerationResult | UsageRecord,
+                out: BinaryIO) -> int:
+    if isinstance(answer.media, Base64Payload):
+        return answer.media.write_to(out)
+    with client_for(generation.team) as client:
+        return client.download(answer.media.url, out,
+                               max_bytes=settings.STUDIO_MAX_MEDIA_BYTES)
 
 
-def seconds_to_ms(seconds: float | None) -> int | None:
-    return round(seconds * 1000) if seconds is not None else None
+def describe(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
+    duration_ms = getattr(answer, "duration_ms", None)
+    if duration_ms is None and answer.duration_seconds is not None:
+        duration_ms = round(answer.duration_seconds * 1000)
+    generation.duration_ms = duration_ms
+    generation.width = getattr(answer, "width", None) or generation.params.get("width")
+    generation.height = getattr(answer, "height", None) or generation.params.get("height")

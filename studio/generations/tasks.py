@@ -1,28 +1,32 @@
-"""django-q2 task functions: the only code that calls the Multimodal API client."""
+"""django-q2 task functions: the only code that calls the Multimodal API client.
+
+The dispatcher (dispatch.py) decides when a call may go and takes its rate-limit
+slot; `send_attempt` makes the call and records what happened. `follow_up` does what
+a running generation waits for: poll a long-running provider job, or find out
+whether a call whose answer was lost was charged before sending it again.
+"""
 
 import logging
 import random
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import async_task
 
-from studio.generations import storage
-from studio.generations.models import Generation, Status
+from studio.generations import recovery, storage
+from studio.generations.api import client_for
+from studio.generations.dispatch import block_window
+from studio.generations.models import Attempt, FollowUp, Generation, Status
 from studio.lib import clock
 from studio.multimodal import errors
-from studio.multimodal.client import GenerationResult, MultimodalClient
-from studio.teams.models import Team
+from studio.multimodal.catalog import rate_limit
+from studio.multimodal.client import GenerationResult, MultimodalClient, UsageRecord
 
 log = logging.getLogger(__name__)
 
-TASK = "studio.generations.tasks.run_generation"
-
 HINTS = {
-    errors.InvalidRequest: "Change the highlighted values and submit again.",
+    errors.InvalidRequest: "Change the values and submit again.",
     errors.AuthenticationFailed: "An admin can check the API token in Team settings.",
     errors.Forbidden: "The team's API plan does not allow this; an admin can check "
                       "the token and tier in Team settings.",
@@ -32,126 +36,257 @@ HINTS = {
 }
 
 
-def enqueue(generation: Generation) -> None:
-    """Queue the generation's call once the row it reads is committed."""
-    transaction.on_commit(
-        lambda: async_task(TASK, generation.pk, task_name=f"generation-{generation.pk}")
-    )
+# --- sending ------------------------------------------------------------------------
 
 
-def run_generation(generation_id: int) -> str:
-    generation = claim(generation_id)
-    if generation is None:
+def send_attempt(attempt_id: int) -> str:
+    """Make the call the dispatcher took a slot for, at most once per attempt."""
+    attempt = start_attempt(attempt_id)
+    if attempt is None:
         return "skipped"
-    log.info("generation=%s kind=%s attempt=%s", generation.pk, generation.kind,
-             generation.attempts)
+    generation = attempt.generation
+    log.info("generation=%s kind=%s attempt=%s event=send", generation.pk,
+             generation.kind, attempt.number)
+    began = time.monotonic()
     try:
-        result = call_api(generation)
+        with client_for(generation.team) as client:
+            result = client.generate(generation.kind, generation.params)
+    except errors.MultimodalError as exc:
+        finish_attempt(attempt, began, exc)
+        after_refusal(generation, attempt, exc)
+    else:
+        finish_attempt(attempt, began, None, result)
         try:
-            store_result(generation, result)
+            take_result(generation, result)
         finally:
             result.close()
-    except errors.RateLimited as exc:
-        retry_later(generation, wait_after_429(generation, exc), exc, counts=False)
-    except errors.MultimodalError as exc:
-        if exc.retryable and generation.attempts < settings.STUDIO_MAX_ATTEMPTS:
-            retry_later(generation, settings.STUDIO_RETRY_DELAY * random.uniform(1, 1.2),
-                        exc)
-        else:
-            fail(generation, error_code(exc), message_for(exc))
-    except Exception:
-        # Never leave a row running forever because of a bug of ours.
-        log.exception("generation=%s failed inside the studio", generation.pk)
-        fail(generation, "internal_error", "The studio hit an unexpected error while "
-             "storing this result. Submit again; an admin can find it in the logs.")
+    log.info("generation=%s attempt=%s event=done outcome=%s latency_ms=%s",
+             generation.pk, attempt.number, attempt.outcome, attempt.latency_ms)
     return generation.status
 
 
-def claim(generation_id: int) -> Generation | None:
-    """Move a queued row to running, exactly once, however often the task is sent."""
-    with transaction.atomic():
-        generation = (Generation.objects.select_for_update().select_related("team")
-                      .filter(pk=generation_id, status=Status.QUEUED).first())
-        if generation is None:
-            return None
-        generation.status = Status.RUNNING
-        generation.attempts += 1
-        generation.started_at = generation.started_at or timezone.now()
-        generation.next_attempt_at = None
-        generation.save(update_fields=["status", "attempts", "started_at",
-                                       "next_attempt_at", "updated_at"])
-    return generation
+def start_attempt(attempt_id: int) -> Attempt | None:
+    """Stamp the real send time; None if this attempt already started or was lost."""
+    started = Attempt.objects.filter(pk=attempt_id, outcome=Attempt.Outcome.DISPATCHED)\
+        .update(outcome=Attempt.Outcome.IN_FLIGHT, sent_at=clock.now())
+    if not started:
+        return None
+    return Attempt.objects.select_related("generation__team").get(pk=attempt_id)
 
 
-def client_for(team: Team) -> MultimodalClient:
-    if not team.api_token:
-        raise errors.AuthenticationFailed(
-            "This team has no API token yet.", status_code=None)
-    return MultimodalClient(team.effective_api_url, team.api_token,
-                            timeout=settings.MULTIMODAL_TIMEOUT)
+def finish_attempt(attempt: Attempt, began: float, exc: errors.MultimodalError | None,
+                   result: GenerationResult | None = None) -> None:
+    attempt.finished_at = clock.now()
+    attempt.latency_ms = round((time.monotonic() - began) * 1000)
+    if exc is None:
+        attempt.http_status = result.http_status
+        attempt.outcome = (Attempt.Outcome.SUCCEEDED if result.media is not None
+                           else Attempt.Outcome.ACCEPTED)
+    else:
+        attempt.http_status = exc.status_code
+        attempt.outcome = outcome_of(exc)
+        attempt.error_code, attempt.error_message = exc.code, exc.message
+    attempt.save()
 
 
-def call_api(generation: Generation) -> GenerationResult:
-    with client_for(generation.team) as client:
-        return client.generate(generation.kind, generation.params)
+def outcome_of(exc: errors.MultimodalError) -> str:
+    if isinstance(exc, errors.RateLimited):
+        return Attempt.Outcome.RATE_LIMITED
+    if exc.may_have_reached_api:
+        return Attempt.Outcome.LOST
+    return Attempt.Outcome.ERROR if exc.retryable else Attempt.Outcome.REFUSED
 
 
-def store_result(generation: Generation, result: GenerationResult) -> None:
+# --- answers ------------------------------------------------------------------------
+
+
+def take_result(generation: Generation, result: GenerationResult) -> None:
+    generation.usage_id = result.usage_id or ""
+    generation.credits_used = result.credits_used
+    generation.credits_remaining = result.credits_remaining
     if result.media is None:
-        raise errors.MalformedAnswer("The API answered without any media.")
-    storage.save_media(generation, result)
-    with transaction.atomic():
-        generation.status = Status.SUCCEEDED
-        generation.finished_at = timezone.now()
-        generation.error_code = generation.error_message = ""
-        generation.save()
-        record_charge(generation)
+        wait_for_provider(generation)
+    else:
+        store_and_succeed(generation, result)
 
 
-def record_charge(generation: Generation) -> None:
+def store_and_succeed(generation: Generation, result: GenerationResult | UsageRecord) -> None:
+    try:
+        storage.save_media(generation, result)
+    except errors.MultimodalError as exc:
+        # Charged but unusable: the ledger still records the charge.
+        fail(generation, exc.code, message_for(exc), charged=True)
+        return
+    finish(generation, Status.SUCCEEDED, charged=True)
+
+
+def wait_for_provider(generation: Generation) -> None:
+    """The long-running shape: follow the usage record without holding a worker."""
+    generation.follow_up = FollowUp.PROVIDER
+    generation.next_attempt_at = clock.now() + timedelta(
+        seconds=settings.STUDIO_PROVIDER_POLL)
+    generation.save()
+
+
+def after_refusal(generation: Generation, attempt: Attempt,
+                  exc: errors.MultimodalError) -> None:
+    if isinstance(exc, errors.RateLimited):
+        until = clock.now() + timedelta(
+            seconds=exc.retry_after or rate_limit(generation.kind)[1])
+        block_window(attempt.token_key, generation.kind, until)
+        requeue(generation, until, exc)
+    elif exc.may_have_reached_api:
+        ask_whether_charged(generation, exc)
+    elif exc.retryable and generation.attempts < settings.STUDIO_MAX_ATTEMPTS:
+        requeue(generation, clock.now() + retry_delay(), exc)
+    else:
+        fail(generation, exc.code, message_for(exc))
+
+
+def retry_delay() -> timedelta:
+    """STUDIO_RETRY_DELAY plus jitter, so a burst of failures does not return at once."""
+    return timedelta(seconds=settings.STUDIO_RETRY_DELAY * random.uniform(1.0, 1.2))
+
+
+def requeue(generation: Generation, at: datetime, exc: errors.MultimodalError) -> None:
+    """Back to the queue with the reason on the card; dispatched again at `at`."""
+    generation.status = Status.QUEUED
+    generation.follow_up = FollowUp.NONE
+    generation.next_attempt_at = at
+    generation.error_code = exc.code
+    generation.error_message = f"{exc.message}. Trying again at {at:%H:%M:%S} UTC."
+    generation.save()
+
+
+def ask_whether_charged(generation: Generation, exc: errors.MultimodalError) -> None:
+    """The call may have reached the API: find out if it was charged before resending."""
+    generation.follow_up = FollowUp.RECOVERY
+    generation.next_attempt_at = clock.now() + timedelta(
+        seconds=settings.STUDIO_RECOVERY_DELAY)
+    generation.error_code = exc.code
+    generation.error_message = (f"{exc.message}. Checking with the API whether it was "
+                                "charged before sending it again.")
+    generation.save()
+
+
+def finish(generation: Generation, status: str, *, charged: bool) -> None:
     from studio.credits.ledger import record_generation_charge
 
-    record_generation_charge(generation)
+    with transaction.atomic():
+        generation.status = status
+        generation.follow_up = FollowUp.NONE
+        generation.next_attempt_at = None
+        generation.finished_at = clock.now()
+        if status == Status.SUCCEEDED:
+            generation.error_code = generation.error_message = ""
+        generation.save()
+        if charged:
+            record_generation_charge(generation)
 
 
-def retry_later(generation: Generation, delay: float, exc: errors.MultimodalError,
-                counts: bool = True) -> None:
-    """Back to the queue with the reason shown, sent again after `delay` seconds."""
-    run_at = clock.now() + timedelta(seconds=delay)
-    generation.status = Status.QUEUED
-    generation.next_attempt_at = run_at
-    generation.error_code = error_code(exc)
-    generation.error_message = f"{exc.message} Trying again at {run_at:%H:%M:%S} UTC."
-    if not counts:
-        generation.attempts -= 1
-    generation.save()
-    Schedule.objects.create(
-        func=TASK, args=repr((generation.pk,)), schedule_type=Schedule.ONCE,
-        repeats=1, next_run=run_at, name=f"retry-generation-{generation.pk}-"
-                                          f"{generation.attempts}",
-    )
-
-
-def wait_after_429(generation: Generation, exc: errors.RateLimited) -> float:
-    from studio.multimodal.catalog import rate_limit
-
-    return exc.retry_after or rate_limit(generation.kind)[1]
-
-
-def fail(generation: Generation, code: str, message: str) -> None:
-    generation.status = Status.FAILED
+def fail(generation: Generation, code: str, message: str, *, charged: bool = False) -> None:
     generation.error_code = code
     generation.error_message = message
-    generation.finished_at = timezone.now()
-    generation.save()
-
-
-def error_code(exc: errors.MultimodalError) -> str:
-    return exc.code
+    finish(generation, Status.FAILED, charged=charged)
 
 
 def message_for(exc: errors.MultimodalError) -> str:
     hint = HINTS.get(type(exc))
     if exc.retryable:
         hint = f"Gave up after {settings.STUDIO_MAX_ATTEMPTS} attempts; submit again later."
-    return f"{exc.message} {hint}".strip() if hint else exc.message
+    message = exc.message.rstrip(".")
+    return f"{message}. {hint}" if hint else f"{message}."
+
+
+# --- following up -------------------------------------------------------------------
+
+
+def follow_up(generation_id: int, lease: str) -> str:
+    """Poll the provider's usage record, or settle a lost call; once per lease."""
+    generation = (Generation.objects.select_related("team")
+                  .filter(pk=generation_id, status=Status.RUNNING,
+                          next_attempt_at=datetime.fromisoformat(lease))
+                  .exclude(follow_up=FollowUp.NONE).first())
+    if generation is None:
+        return "skipped"
+    log.info("generation=%s event=follow_up what=%s", generation.pk, generation.follow_up)
+    try:
+        with client_for(generation.team) as client:
+            if generation.follow_up == FollowUp.PROVIDER:
+                poll_provider(generation, client)
+            else:
+                settle_lost_call(generation, client)
+    except errors.MultimodalError as exc:
+        follow_up_failed(generation, exc)
+    return generation.status
+
+
+def poll_provider(generation: Generation, client: MultimodalClient) -> None:
+    record = client.get_usage(generation.usage_id)
+    try:
+        if record.status == "completed":
+            adopt_record(generation, record)
+            store_and_succeed(generation, record)
+        elif record.status == "failed":
+            adopt_record(generation, record)
+            fail(generation, "provider_failed", (record.error or "The provider could not "
+                 "render this") + ". Submit again; nothing more will happen to this one.",
+                 charged=bool(record.credits_used))
+        else:
+            generation.next_attempt_at = clock.now() + timedelta(
+                seconds=settings.STUDIO_PROVIDER_POLL)
+            generation.save()
+    finally:
+        record.close()
+
+
+def adopt_record(generation: Generation, record: UsageRecord) -> None:
+    generation.usage_id = record.id
+    if record.credits_used is not None:
+        generation.credits_used = record.credits_used
+
+
+def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
+    """Charged: finish from the usage record. Not charged: send it again."""
+    lost = generation.attempt_log.filter(outcome=Attempt.Outcome.LOST).last()
+    record = recovery.find_charge(client, generation, lost)
+    if record is None:
+        requeue_after_loss(generation)
+        return
+    adopt_record(generation, record)
+    generation.credits_remaining = None
+    if record.status in ("pending", "processing"):
+        wait_for_provider(generation)
+    elif record.status == "completed" and record.media is not None:
+        store_and_succeed(generation, record)
+    else:
+        fail(generation, "answer_lost", "The API charged this call but its answer never "
+             "arrived, so there is nothing to show. The charge is in the credit ledger; "
+             "submit again to get the result.", charged=record.status == "completed")
+
+
+def requeue_after_loss(generation: Generation) -> None:
+    if generation.attempts >= settings.STUDIO_MAX_ATTEMPTS:
+        fail(generation, generation.error_code or "connection_error",
+             f"{generation.error_message.split('. Checking')[0]}. Gave up after "
+             f"{settings.STUDIO_MAX_ATTEMPTS} attempts; submit again later.")
+        return
+    generation.status = Status.QUEUED
+    generation.follow_up = FollowUp.NONE
+    generation.next_attempt_at = None
+    generation.error_message = "The last call was lost before the API charged it; " \
+                               "sending it again."
+    generation.save()
+
+
+def follow_up_failed(generation: Generation, exc: errors.MultimodalError) -> None:
+    if exc.retryable and not timed_out(generation):
+        generation.next_attempt_at = clock.now() + retry_delay()
+        generation.save()
+    else:
+        fail(generation, exc.code, message_for(exc))
+
+
+def timed_out(generation: Generation) -> bool:
+    started = generation.started_at or generation.created_at
+    return clock.now() - started > timedelta(seconds=settings.STUDIO_FOLLOW_UP_LIMIT)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("gallery/poll/", views.poll, name="gallery_poll"),
     path("generate/<slug:slug>/", views.generate, name="generate"),
     path("generations/<int:pk>/", views.detail, name="generation_detail"),
+    path("generations/<int:pk>/cancel/", views.cancel, name="generation_cancel"),
     path("generations/<int:pk>/card/", views.card, name="generation_card"),
     path("generations/<int:pk>/media", views.media, name="generation_media"),
 ]

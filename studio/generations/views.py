@@ -1,20 +1,20 @@
 from datetime import datetime, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
-from studio.generations import tasks
 from studio.generations.forms import FORMS
-from studio.generations.models import PENDING_STATUSES, Generation
+from studio.generations.models import PENDING_STATUSES, Generation, Status
 from studio.lib import ranged
 from studio.multimodal import catalog
+from studio.teams.models import Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 GALLERY_PAGE = 48
@@ -106,19 +106,39 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def submit(request: HttpRequest, kind: catalog.Kind, params: dict) -> Generation:
-    with transaction.atomic():
-        generation = Generation.objects.create(
-            team=request.membership.team, author=request.user, kind=kind.endpoint_type,
-            params=params, cost=kind.cost_for(params),
-        )
-        tasks.enqueue(generation)
-    return generation
+    """A queued row; the dispatcher sends it when its rate-limit window has room."""
+    return Generation.objects.create(
+        team=request.membership.team, author=request.user, kind=kind.endpoint_type,
+        params=params, cost=kind.cost_for(params),
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    membership = current_membership(request, Role.MEMBER)
+    if generation.author_id != request.user.pk and not membership.can_manage:
+        raise PermissionDenied("Only its author or an admin can cancel this.")
+    canceled = Generation.objects.filter(pk=pk, status=Status.QUEUED).update(
+        status=Status.CANCELED, finished_at=timezone.now(), updated_at=timezone.now(),
+        queue_position=None, expected_start_at=None, next_attempt_at=None)
+    if canceled:
+        messages.success(request, f"{generation.get_kind_display()} #{pk} canceled.")
+    else:
+        messages.error(request, CANNOT_CANCEL)
+    return redirect("gallery")
+
+
+CANNOT_CANCEL = ("It was already sent to the API, where the credits may already be "
+                 "spent, so it can no longer be canceled.")
 
 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    generation = get_for_team_or_404(
+        request, team_generations(request).prefetch_related("attempt_log"), pk=pk)
     params = [(generation.kind_spec.param(name).label if name in
                {p.name for p in generation.kind_spec.params} else name, value)
               for name, value in generation.params.items()]

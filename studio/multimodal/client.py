@@ -261,6 +261,34 @@ class MultimodalClient:
         document.discard_media()
         return _object(document.data)
 
+    def download(self, url: str, out: BinaryIO, *, max_bytes: int) -> int:
+        """Stream the media at `url` (a `video_url`) into `out`; bytes written.
+
+        Only http(s), at most `max_bytes`; the token goes along only to the API's
+        own origin, never to a storage host it points at.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise MalformedAnswer(f"The API pointed at media that is not an http(s) URL: "
+                                  f"{url[:200]}")
+        same_origin = f"{parts.scheme}://{parts.netloc}" == self._origin_root
+        headers = {"Authorization": f"Bearer {self._token}"} if same_origin else {}
+        try:
+            with self._http.stream("GET", url, headers=headers) as response:
+                if not response.is_success:
+                    raise error_from_response(response.status_code, response.read(),
+                                              response.headers)
+                return _copy_capped(response, out, max_bytes)
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(exc) from exc
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc) from exc
+
+    @property
+    def _origin_root(self) -> str:
+        parts = urlsplit(self.origin)
+        return f"{parts.scheme}://{parts.netloc}"
+
     def _request(
         self,
         method: str,
@@ -289,8 +317,10 @@ class MultimodalClient:
         return _read_document(spooled, response.status_code)
 
     def _timeout_error(self, exc: httpx.TimeoutException) -> ApiTimeout:
-        seconds = CONNECT_TIMEOUT if isinstance(exc, httpx.ConnectTimeout) else self.timeout
-        return ApiTimeout(f"The API at {self.host} did not answer within {seconds:g} s")
+        connecting = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+        seconds = CONNECT_TIMEOUT if connecting else self.timeout
+        return ApiTimeout(f"The API at {self.host} did not answer within {seconds:g} s",
+                          may_have_reached_api=not connecting)
 
     def _connection_error(self, exc: httpx.TransportError) -> ApiConnectionError:
         reason = str(exc) or type(exc).__name__
@@ -302,7 +332,23 @@ class MultimodalClient:
             message = f"The connection to the API at {self.host} was lost: {reason}"
         else:
             message = f"Could not talk to the API at {self.host}: {reason}"
-        return ApiConnectionError(message)
+        return ApiConnectionError(
+            message, may_have_reached_api=not isinstance(exc, httpx.ConnectError))
+
+
+def _copy_capped(response: httpx.Response, out: BinaryIO, max_bytes: int) -> int:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise MalformedAnswer(f"The API's media is {int(declared):,} bytes, more than the "
+                              f"{max_bytes:,} this studio accepts")
+    written = 0
+    for chunk in response.iter_bytes(CHUNK_SIZE):
+        written += len(chunk)
+        if written > max_bytes:
+            raise MalformedAnswer(f"The API's media is larger than the {max_bytes:,} "
+                                  "bytes this studio accepts")
+        out.write(chunk)
+    return written
 
 
 def _kind(endpoint_type: str) -> catalog.Kind:

@@ -19,6 +19,9 @@ MAX_MESSAGE_LENGTH = 500
 class MultimodalError(Exception):
     retryable: ClassVar[bool] = False
     code: ClassVar[str] = "api_error"
+    # True when the request may have reached the API before things went wrong, so
+    # it may have been charged: the caller must ask before sending it again.
+    may_have_reached_api: bool = False
 
     def __init__(self, message: str, status_code: int | None = None) -> None:
         super().__init__(message)
@@ -70,13 +73,19 @@ class ProviderError(MultimodalError):
     code = "provider_error"
 
 
-class ApiTimeout(MultimodalError):
+class _InTransit(MultimodalError):
     retryable = True
+
+    def __init__(self, message: str, *, may_have_reached_api: bool = True) -> None:
+        super().__init__(message, None)
+        self.may_have_reached_api = may_have_reached_api
+
+
+class ApiTimeout(_InTransit):
     code = "timeout"
 
 
-class ApiConnectionError(MultimodalError):
-    retryable = True
+class ApiConnectionError(_InTransit):
     code = "connection_error"
 
 

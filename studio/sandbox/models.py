@@ -83,3 +83,33 @@ class SandboxUsage(models.Model):
         if self.completed_at:
             record["completed_at"] = self.completed_at.isoformat()
         return record
+
+
+class SandboxFaults(models.Model):
+    """Misbehaviour to act out for one token, so the studio's handling can be tested."""
+
+    COUNTERS = ("fail_next_500", "drop_next", "malformed_next")
+
+    account = models.OneToOneField(SandboxAccount, on_delete=models.CASCADE,
+                                   related_name="faults")
+    fail_next_500 = models.PositiveIntegerField(
+        default=0, help_text="Answer this many generation calls with 500, uncharged.")
+    always_429 = models.BooleanField(
+        default=False, help_text="Answer every generation call with 429.")
+    delay_seconds = models.FloatField(
+        default=0, help_text="Wait this long before answering (after charging).")
+    drop_next = models.PositiveIntegerField(
+        default=0, help_text="Charge, then break off this many answers mid-body.")
+    malformed_next = models.PositiveIntegerField(
+        default=0, help_text="Answer this many calls with malformed JSON, uncharged.")
+
+    class Meta:
+        verbose_name_plural = "sandbox faults"
+
+    def __str__(self) -> str:
+        return f"faults of {self.account}"
+
+    def take(self, counter: str) -> bool:
+        """Use up one of a counted fault; True if there was one left."""
+        return bool(SandboxFaults.objects.filter(pk=self.pk, **{f"{counter}__gt": 0})
+                    .update(**{counter: models.F(counter) - 1}))

@@ -16,4 +16,5 @@ urlpatterns = [
     path(f"{API}/health", views.health, name="sandbox_health"),
     path(catalog.MANAGED_USAGE_PATH.lstrip("/"), views.managed_usage,
          name="sandbox_managed_usage"),
+    path("faults/", views.set_faults, name="sandbox_faults"),
 ]

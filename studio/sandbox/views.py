@@ -2,18 +2,21 @@
 
 import json
 import math
+import socket
+import time
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.lib import clock
 from studio.multimodal import catalog
 from studio.sandbox.handlers import HANDLERS, UnsupportedInSandbox, model_used
-from studio.sandbox.models import SandboxAccount, SandboxUsage, token_digest
+from studio.sandbox.models import SandboxAccount, SandboxFaults, SandboxUsage, token_digest
 
 
 def error(status: int, detail: Any, headers: dict | None = None) -> JsonResponse:
@@ -62,7 +65,58 @@ def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
         return error(403, f"{kind.label} is available on the premium tier only")
     if endpoint_type not in HANDLERS:
         return error(501, f"The sandbox does not render {kind.label} yet")
-    return charge_and_render(account, kind, kind.with_defaults(params))
+    faults = SandboxFaults.objects.filter(account=account).first()
+    if faults and (refusal := faults_before_charging(faults, kind)):
+        return refusal
+    response = charge_and_render(account, kind, kind.with_defaults(params))
+    if faults and response.status_code == 201:
+        return faults_after_charging(request, faults, response)
+    return response
+
+
+def faults_before_charging(faults: SandboxFaults, kind: catalog.Kind) -> HttpResponse | None:
+    if faults.take("fail_next_500"):
+        return error(500, "GPU provider error (sandbox fault)")
+    if faults.always_429:
+        window = catalog.rate_limit(kind.endpoint_type)[1]
+        return error(429, "Rate limit exceeded (sandbox fault)",
+                     headers={"Retry-After": str(max(1, math.ceil(window)))})
+    if faults.take("malformed_next"):
+        return HttpResponse(b'{"usage_id": "broken", "audio_base64": ', status=201,
+                            content_type="application/json")
+    return None
+
+
+def faults_after_charging(request: HttpRequest, faults: SandboxFaults,
+                          response: HttpResponse) -> HttpResponse:
+    if faults.delay_seconds:
+        time.sleep(faults.delay_seconds)
+    if faults.take("drop_next"):
+        return broken_off(request, response)
+    return response
+
+
+def broken_off(request: HttpRequest, response: HttpResponse) -> StreamingHttpResponse:
+    """The answer's headers and half its body, then the connection breaks."""
+    body = response.content
+
+    def half_then_drop():
+        yield body[: len(body) // 2]
+        client_socket(request).shutdown(socket.SHUT_RDWR)
+
+    dropped = StreamingHttpResponse(half_then_drop(), status=response.status_code,
+                                    content_type=response["Content-Type"])
+    dropped["Content-Length"] = str(len(body))
+    return dropped
+
+
+def client_socket(request: HttpRequest) -> socket.socket:
+    """The connection's socket: gunicorn hands it over; Django's own server keeps it
+    behind the request body stream."""
+    if "gunicorn.socket" in request.META:
+        return request.META["gunicorn.socket"]
+    reader = request.META["wsgi.input"]._read.__self__  # LimitedStream(socket file)
+    return reader.raw._sock
 
 
 def charge_and_render(account: SandboxAccount, kind: catalog.Kind,
@@ -187,3 +241,30 @@ def health(request: HttpRequest) -> JsonResponse:
     endpoints = {kind: ("available" if kind in HANDLERS else "unavailable")
                  for kind in catalog.KINDS}
     return JsonResponse({"status": "ok", "sandbox": True, "gpu_endpoints": endpoints})
+
+
+FAULT_FIELDS = {"fail_next_500": int, "always_429": bool, "delay_seconds": float,
+                "drop_next": int, "malformed_next": int}
+
+
+@csrf_exempt
+@staff_member_required
+@require_POST
+def set_faults(request: HttpRequest) -> JsonResponse:
+    """Admin only: `{"token": ..., "fail_next_500": 2, ...}` sets a token's faults."""
+    body = read_json_object(request) or {}
+    account = SandboxAccount.objects.filter(
+        token_digest=token_digest(str(body.get("token", "")))).first()
+    if account is None:
+        return error(404, "No sandbox account has that token")
+    faults, _ = SandboxFaults.objects.get_or_create(account=account)
+    for name, kind in FAULT_FIELDS.items():
+        if name in body:
+            try:
+                setattr(faults, name, kind(body[name]))
+            except (TypeError, ValueError):
+                return error(400, [{"loc": ["body", name], "msg": f"Input should be a "
+                                    f"valid {kind.__name__}", "type": "value_error"}])
+    faults.full_clean()
+    faults.save()
+    return JsonResponse({name: getattr(faults, name) for name in FAULT_FIELDS})

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
@@ -54,6 +56,12 @@ class Team(models.Model):
         if not token:
             return ""
         return "••••" + token[-4:] if len(token) >= 12 else "••••"
+
+    @property
+    def api_fingerprint(self) -> str:
+        """Who the API counts calls against: teams sharing a token share limits."""
+        identity = f"{self.effective_api_url}\n{self.api_token}".encode()
+        return hashlib.sha256(identity).hexdigest()
 
     @property
     def is_premium(self) -> bool:

@@ -1,0 +1,30 @@
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def eta(moment: datetime | None) -> str:
+    """'now', 'in 12 s', 'in 3 min', 'in 2 h': how long until a queued job starts."""
+    if moment is None:
+        return ""
+    seconds = round((moment - timezone.now()).total_seconds())
+    if seconds <= 1:
+        return "any moment now"
+    if seconds < 90:
+        return f"in {seconds} s"
+    if seconds < 90 * 60:
+        return f"in {round(seconds / 60)} min"
+    return f"in {round(seconds / 3600)} h"
+
+
+@register.filter
+def duration(milliseconds: int | None) -> str:
+    """0:07, 1:05: a clip's length as players show it."""
+    if not milliseconds:
+        return ""
+    total = round(milliseconds / 1000)
+    return f"{total // 60}:{total % 60:02d}"

@@ -169,3 +169,11 @@ STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)
 STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
 STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
 STUDIO_DISPATCHER = envbool("STUDIO_DISPATCHER", True)
+
+# The sandbox's video answers: "url" (video_url), "base64" (video_base64) or
+# "pending" (a usage_id to poll, completing after SANDBOX_VIDEO_LATENCY seconds).
+SANDBOX_VIDEO_SHAPE = envstr("SANDBOX_VIDEO_SHAPE", "url")
+if SANDBOX_VIDEO_SHAPE not in ("url", "base64", "pending"):
+    raise ValueError("SANDBOX_VIDEO_SHAPE must be url, base64 or pending")
+SANDBOX_VIDEO_LATENCY = envfloat("SANDBOX_VIDEO_LATENCY", 3.0)
+SANDBOX_MAX_SOURCE_BYTES = envint("SANDBOX_MAX_SOURCE_BYTES", 20 * 1024 * 1024)

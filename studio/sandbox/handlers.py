@@ -1,10 +1,19 @@
-"""One handler per kind: validated parameters in, the API's media fields out."""
+"""One handler per kind: validated parameters in, the API's media out.
+
+Speech and images answer with their base64 fields; videos are rendered to a file
+that the view hands out in the answer shape the sandbox is set to.
+"""
 
 import base64
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from django.conf import settings
 
 from studio.multimodal import catalog
-from studio.sandbox import media
+from studio.sandbox import media, video
 
 
 class UnsupportedInSandbox(Exception):
@@ -25,9 +34,56 @@ def image(params: dict) -> dict:
             "width": params["width"], "height": params["height"]}
 
 
-HANDLERS: dict[str, Callable[[dict], dict]] = {
+def video_i2v(params: dict) -> video.RenderedVideo:
+    provider = catalog.get(catalog.VIDEO_I2V).provider(params["provider"])
+    source = fetch_image(params["image_url"])
+    try:
+        return video.render_i2v(source, params["motion_prompt"],
+                                provider.duration_seconds, render_dir())
+    except ValueError as exc:
+        raise UnsupportedInSandbox(f"image_url: {exc}") from None
+
+
+def video_t2v(params: dict) -> video.RenderedVideo:
+    return video.render_t2v(params["prompt"], params["duration"], render_dir())
+
+
+def video_cogvideox(params: dict) -> video.RenderedVideo:
+    return video.render_cogvideox(params["prompt"], params["num_frames"],
+                                  params["guidance_scale"],
+                                  params["num_inference_steps"], render_dir())
+
+
+def fetch_image(url: str) -> bytes:
+    """The source image, as the real API would fetch it: public URL, size-capped."""
+    if not url.startswith(("http://", "https://")):
+        raise UnsupportedInSandbox("image_url must be an http(s) URL")
+    cap = settings.SANDBOX_MAX_SOURCE_BYTES
+    try:
+        with httpx.stream("GET", url, timeout=20, follow_redirects=True) as response:
+            if response.status_code != 200:
+                raise UnsupportedInSandbox(
+                    f"image_url answered {response.status_code}; it must be public")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > cap:
+                    raise UnsupportedInSandbox(f"image_url is larger than {cap:,} bytes")
+    except httpx.HTTPError as exc:
+        raise UnsupportedInSandbox(f"image_url could not be fetched: {exc}") from None
+    return bytes(body)
+
+
+def render_dir() -> Path:
+    return Path(tempfile.gettempdir())
+
+
+HANDLERS: dict[str, Callable[[dict], dict | video.RenderedVideo]] = {
     catalog.TTS: tts,
     catalog.IMAGE: image,
+    catalog.VIDEO_I2V: video_i2v,
+    catalog.VIDEO_T2V: video_t2v,
+    catalog.VIDEO_COGVIDEOX: video_cogvideox,
 }
 
 MODELS = {

@@ -63,6 +63,10 @@ class SandboxUsage(models.Model):
     status = models.CharField(max_length=12, default="completed")
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True,
+                                    help_text="A long-running video completes then.")
+    media_name = models.CharField(max_length=200, blank=True,
+                                  help_text="The rendered video in storage.")
 
     class Meta:
         indexes = [models.Index(fields=["account", "endpoint_type", "created_at"])]
@@ -71,7 +75,7 @@ class SandboxUsage(models.Model):
     def __str__(self) -> str:
         return f"{self.endpoint_type} {self.id} ({self.status})"
 
-    def as_json(self) -> dict:
+    def as_json(self, video_url: str = "") -> dict:
         record = {
             "id": self.id,
             "endpoint_type": self.endpoint_type,
@@ -82,6 +86,9 @@ class SandboxUsage(models.Model):
         }
         if self.completed_at:
             record["completed_at"] = self.completed_at.isoformat()
+        if video_url and self.status == "completed":
+            record["video_url"] = video_url
+            record["format"] = "mp4"
         return record
 
 

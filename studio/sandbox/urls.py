@@ -17,4 +17,5 @@ urlpatterns = [
     path(catalog.MANAGED_USAGE_PATH.lstrip("/"), views.managed_usage,
          name="sandbox_managed_usage"),
     path("faults/", views.set_faults, name="sandbox_faults"),
+    path("files/<str:usage_id>.mp4", views.video_file, name="sandbox_file"),
 ]

@@ -19,11 +19,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO
 
 import av
 from PIL import Image, ImageDraw, ImageOps
 
+from studio.lib.video import RenderedVideo, poster_frame, probe  # noqa: F401 (re-exported)
 from studio.multimodal.catalog import I2V_PROVIDERS, VIDEO_COGVIDEOX, VIDEO_T2V, get
 from studio.sandbox.media import (
     MARK_BAND_COLOUR,
@@ -51,17 +51,6 @@ ENCODER_OPTIONS = {"preset": "veryfast", "crf": "28"}
 CONTAINER_OPTIONS = {"movflags": "faststart"}
 # Frames drawn ahead of the encoder: enough to keep both busy, little memory.
 FRAMES_AHEAD = 4
-POSTER_JPEG_QUALITY = 80
-
-
-@dataclass(frozen=True)
-class RenderedVideo:
-    path: Path
-    width: int
-    height: int
-    fps: int
-    frame_count: int
-    duration_seconds: float
 
 
 # --- Image to video ---------------------------------------------------------------
@@ -487,48 +476,3 @@ def _video_frames(draw_frame: DrawFrame, fps: int, frame_count: int) -> Iterator
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-VideoSource = Path | str | BinaryIO
-
-
-def _open_video(source: VideoSource) -> av.container.InputContainer:
-    try:
-        container = av.open(str(source) if isinstance(source, Path) else source, "r")
-    except av.error.InvalidDataError as error:
-        raise ValueError(f"not a video that can be decoded: {error}") from None
-    if not container.streams.video:
-        container.close()
-        raise ValueError("the file has no video stream")
-    return container
-
-
-def probe(path: Path) -> RenderedVideo:
-    """What the MP4 at `path` really holds; frames are decoded and counted."""
-    with _open_video(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        frame_count = sum(1 for _ in container.decode(stream))
-        if stream.duration is not None:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = (container.duration or 0) / av.time_base
-        rate = stream.average_rate or stream.guessed_rate or 0
-        return RenderedVideo(
-            path, stream.width, stream.height, round(float(rate)), frame_count, duration
-        )
-
-
-def poster_frame(path_or_file: VideoSource, max_width: int = 640) -> bytes:
-    """The first frame as a JPEG, no wider than `max_width`, for a card's poster."""
-    with _open_video(path_or_file) as container:
-        first = next(container.decode(video=0), None)
-    if first is None:
-        raise ValueError("the video has no frames")
-    image = first.to_image()
-    if image.width > max_width:
-        height = max(1, round(image.height * max_width / image.width))
-        image = image.resize((max_width, height), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=POSTER_JPEG_QUALITY)
-    return buffer.getvalue()

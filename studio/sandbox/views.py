@@ -1,5 +1,6 @@
 """The sandbox's HTTP surface: the Multimodal API contract, answered locally."""
 
+import base64
 import json
 import math
 import socket
@@ -7,13 +8,18 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from studio.lib import clock
+from studio.lib import clock, ranged
+from studio.lib.video import RenderedVideo
 from studio.multimodal import catalog
 from studio.sandbox.handlers import HANDLERS, UnsupportedInSandbox, model_used
 from studio.sandbox.models import SandboxAccount, SandboxFaults, SandboxUsage, token_digest
@@ -63,12 +69,10 @@ def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
         return error(400, field_errors(problems))
     if kind.premium_only and account.tier != "premium":
         return error(403, f"{kind.label} is available on the premium tier only")
-    if endpoint_type not in HANDLERS:
-        return error(501, f"The sandbox does not render {kind.label} yet")
     faults = SandboxFaults.objects.filter(account=account).first()
     if faults and (refusal := faults_before_charging(faults, kind)):
         return refusal
-    response = charge_and_render(account, kind, kind.with_defaults(params))
+    response = charge_and_render(request, account, kind, kind.with_defaults(params))
     if faults and response.status_code == 201:
         return faults_after_charging(request, faults, response)
     return response
@@ -119,7 +123,7 @@ def client_socket(request: HttpRequest) -> socket.socket:
     return reader.raw._sock
 
 
-def charge_and_render(account: SandboxAccount, kind: catalog.Kind,
+def charge_and_render(request: HttpRequest, account: SandboxAccount, kind: catalog.Kind,
                       params: dict) -> JsonResponse:
     usage_or_refusal = reserve(account, kind, params)
     if isinstance(usage_or_refusal, JsonResponse):
@@ -130,12 +134,58 @@ def charge_and_render(account: SandboxAccount, kind: catalog.Kind,
     except UnsupportedInSandbox as exc:
         refund(usage)
         return error(400, str(exc))
+    if isinstance(media, RenderedVideo):
+        media = video_answer(request, usage, media)
     balance = SandboxAccount.objects.values_list("credits", flat=True).get(pk=account.pk)
     return JsonResponse(
         {**media, "usage_id": usage.id, "credits_used": usage.credits_used,
          "credits_remaining": balance},
         status=201,
     )
+
+
+def video_answer(request: HttpRequest, usage: SandboxUsage, rendered: RenderedVideo) -> dict:
+    """The rendered clip in the answer shape the sandbox is set to."""
+    with rendered.path.open("rb") as clip:
+        usage.media_name = default_storage.save(f"sandbox/videos/{usage.id}.mp4", File(clip))
+    rendered.path.unlink(missing_ok=True)
+    if settings.SANDBOX_VIDEO_SHAPE == "pending":
+        usage.status, usage.completed_at = "processing", None
+        usage.ready_at = usage.created_at + timedelta(seconds=settings.SANDBOX_VIDEO_LATENCY)
+        usage.save(update_fields=["media_name", "status", "completed_at", "ready_at"])
+        return {"status": "processing", "format": "mp4"}
+    usage.save(update_fields=["media_name"])
+    if settings.SANDBOX_VIDEO_SHAPE == "base64":
+        with default_storage.open(usage.media_name, "rb") as clip:
+            encoded = base64.b64encode(clip.read()).decode()
+        return {"video_base64": encoded, "format": "mp4", "fps": rendered.fps,
+                "duration_s": rendered.duration_seconds}
+    return {"video_url": video_url(request, usage), "format": "mp4",
+            "duration_seconds": rendered.duration_seconds}
+
+
+def video_url(request: HttpRequest, usage: SandboxUsage) -> str:
+    if not usage.media_name:
+        return ""
+    return request.build_absolute_uri(reverse("sandbox_file", args=[usage.id]))
+
+
+def finish_due_renders(account: SandboxAccount) -> None:
+    """Long-running renders whose time has come are completed (lazily, on reading)."""
+    now = clock.now()
+    account.usages.filter(status="processing", ready_at__lte=now).update(
+        status="completed", completed_at=now)
+
+
+@require_GET
+def video_file(request: HttpRequest, usage_id: str) -> HttpResponse:
+    """A rendered clip, at the unguessable URL the answer gave."""
+    usage = SandboxUsage.objects.filter(id=usage_id).exclude(media_name="").first()
+    if usage is None or usage.status != "completed":
+        return error(404, "No such video")
+    size = default_storage.size(usage.media_name)
+    return ranged.serve(request, default_storage.open(usage.media_name, "rb"), size,
+                        "video/mp4", f"{usage_id}.mp4")
 
 
 def reserve(account: SandboxAccount, kind: catalog.Kind,
@@ -207,10 +257,11 @@ def usage_list(request: HttpRequest) -> JsonResponse:
     if problems:
         return error(400, [{"loc": ["query", k], "msg": v, "type": "value_error"}
                            for k, v in problems.items()])
+    finish_due_renders(account)
     records = account.usages.all()
     if endpoint_type:
         records = records.filter(endpoint_type=endpoint_type)
-    page = [usage.as_json() for usage in records[skip:skip + limit]]
+    page = [usage.as_json(video_url(request, usage)) for usage in records[skip:skip + limit]]
     return JsonResponse({"items": page, "total": records.count(),
                          "skip": skip, "limit": limit})
 
@@ -220,10 +271,11 @@ def usage_detail(request: HttpRequest, usage_id: str) -> JsonResponse:
     account = authenticate(request)
     if account is None:
         return error(**UNAUTHORIZED)
+    finish_due_renders(account)
     usage = account.usages.filter(id=usage_id).first()
     if usage is None:
         return error(404, "Usage record not found")
-    return JsonResponse(usage.as_json())
+    return JsonResponse(usage.as_json(video_url(request, usage)))
 
 
 @require_GET
@@ -238,8 +290,7 @@ def managed_usage(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    endpoints = {kind: ("available" if kind in HANDLERS else "unavailable")
-                 for kind in catalog.KINDS}
+    endpoints = dict.fromkeys(catalog.KINDS, "available")
     return JsonResponse({"status": "ok", "sandbox": True, "gpu_endpoints": endpoints})
 
 

@@ -177,3 +177,12 @@ if SANDBOX_VIDEO_SHAPE not in ("url", "base64", "pending"):
     raise ValueError("SANDBOX_VIDEO_SHAPE must be url, base64 or pending")
 SANDBOX_VIDEO_LATENCY = envfloat("SANDBOX_VIDEO_LATENCY", 3.0)
 SANDBOX_MAX_SOURCE_BYTES = envint("SANDBOX_MAX_SOURCE_BYTES", 20 * 1024 * 1024)
+
+# I2V sources: how long a signed image link lives (it must outlast the queue wait),
+# and what an upload may be.
+STUDIO_SIGNED_URL_MAX_AGE = envint("STUDIO_SIGNED_URL_MAX_AGE", 6 * 3600)
+STUDIO_MAX_UPLOAD_BYTES = envint("STUDIO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Typed image URLs are checked by fetching them; private addresses only in development.
+STUDIO_ALLOW_PRIVATE_URLS = envbool("STUDIO_ALLOW_PRIVATE_URLS", SANDBOX_ENABLED)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

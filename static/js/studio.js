@@ -8,3 +8,11 @@ document.addEventListener("visibilitychange", () => {
     htmx.ajax("GET", poller.getAttribute("hx-get"), { source: poller, swap: "none" });
   }
 });
+
+// The I2V cost follows the chosen provider.
+document.addEventListener("change", (event) => {
+  const choice = event.target;
+  if (choice.name !== "provider" || !choice.dataset.cost) return;
+  const shown = choice.form.querySelector("[data-cost]:not(input)");
+  if (shown) shown.textContent = choice.dataset.cost;
+});

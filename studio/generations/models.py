@@ -46,7 +46,16 @@ class Generation(models.Model):
     credits_remaining = models.IntegerField(null=True, blank=True)
     usage_id = models.CharField(max_length=100, blank=True)
 
+    source = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="derived",
+                               help_text="The gallery image an I2V video animates.")
+    source_upload = models.FileField(upload_to=media_path, max_length=300, blank=True,
+                                     help_text="An uploaded image an I2V video animates.")
+
     media = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    poster = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    frame_count = models.IntegerField(null=True, blank=True)
     media_format = models.CharField(max_length=10, blank=True)
     media_bytes = models.BigIntegerField(null=True, blank=True)
     duration_ms = models.IntegerField(null=True, blank=True)

@@ -5,9 +5,12 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 
 from studio.generations.api import client_for
 from studio.generations.models import Generation
+from studio.lib import video
+from studio.multimodal import errors
 from studio.multimodal.client import Base64Payload, GenerationResult, UsageRecord
 
 SPOOL_LIMIT = 1024 * 1024
@@ -24,6 +27,23 @@ def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -
     generation.media_format = fmt
     generation.media_bytes = size
     describe(generation, answer)
+    if generation.kind_spec.media == "video":
+        describe_video(generation)
+
+
+def describe_video(generation: Generation) -> None:
+    """Poster, length, rate and frames, read back from the stored MP4 itself."""
+    try:
+        with generation.media.open("rb") as clip:
+            found = video.facts(clip)
+            clip.seek(0)
+            poster = video.poster_frame(clip)
+    except ValueError as exc:
+        raise errors.MalformedAnswer(f"The API's video cannot be played ({exc})") from None
+    generation.poster.save(f"{generation.pk}-poster.jpg", ContentFile(poster), save=False)
+    generation.width, generation.height = found.width, found.height
+    generation.fps, generation.frame_count = found.fps, found.frame_count
+    generation.duration_ms = round(found.duration_seconds * 1000)
 
 
 def write_media(generation: Generation, answer: GenerationResult | UsageRecord,

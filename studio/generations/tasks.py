@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from studio.generations import recovery, storage
+from studio.generations import recovery, signing, storage
 from studio.generations.api import client_for
 from studio.generations.dispatch import block_window
 from studio.generations.models import Attempt, FollowUp, Generation, Status
 from studio.lib import clock
-from studio.multimodal import errors
+from studio.multimodal import catalog, errors
 from studio.multimodal.catalog import rate_limit
 from studio.multimodal.client import GenerationResult, MultimodalClient, UsageRecord
 
@@ -50,7 +50,7 @@ def send_attempt(attempt_id: int) -> str:
     began = time.monotonic()
     try:
         with client_for(generation.team) as client:
-            result = client.generate(generation.kind, generation.params)
+            result = client.generate(generation.kind, api_params(generation))
     except errors.MultimodalError as exc:
         finish_attempt(attempt, began, exc)
         after_refusal(generation, attempt, exc)
@@ -63,6 +63,13 @@ def send_attempt(attempt_id: int) -> str:
     log.info("generation=%s attempt=%s event=done outcome=%s latency_ms=%s",
              generation.pk, attempt.number, attempt.outcome, attempt.latency_ms)
     return generation.status
+
+
+def api_params(generation: Generation) -> dict:
+    """The stored parameters; an I2V source from the team gets a fresh signed link."""
+    if generation.kind != catalog.VIDEO_I2V:
+        return generation.params
+    return {**generation.params, "image_url": signing.image_url_for(generation)}
 
 
 def start_attempt(attempt_id: int) -> Attempt | None:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("generations/<int:pk>/cancel/", views.cancel, name="generation_cancel"),
     path("generations/<int:pk>/card/", views.card, name="generation_card"),
     path("generations/<int:pk>/media", views.media, name="generation_media"),
+    path("generations/<int:pk>/poster", views.poster, name="generation_poster"),
+    path("shared/<str:token>/", views.shared_image, name="shared_image"),
 ]

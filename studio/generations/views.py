@@ -1,7 +1,10 @@
+import mimetypes
+import uuid
 from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing as django_signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from studio.generations import signing
 from studio.generations.forms import FORMS
 from studio.generations.models import PENDING_STATUSES, Generation, Status
 from studio.lib import ranged
@@ -92,25 +96,45 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
     if kind is None:
         raise Http404("No such kind of generation.")
     membership = current_membership(request)
-    form = FORMS[kind.endpoint_type](request.POST or None,
-                                     initial=request.GET.dict() or None)
+    unavailable = why_unavailable(kind, membership.team)
+    form = FORMS[kind.endpoint_type](
+        request.POST if request.method == "POST" else None, request.FILES or None,
+        initial=request.GET.dict() or None, team=membership.team)
     if request.method == "POST":
         if not membership.can_generate:
             raise PermissionDenied("Viewers can browse and download, not generate.")
+        if unavailable:
+            raise PermissionDenied(unavailable)
         if form.is_valid():
-            submit(request, kind, form.api_params())
+            submit(request, kind, form)
             return redirect("gallery")
     return render(request, "generations/generate.html",
-                  {"form": form, "kind": kind, "kinds": catalog.KINDS.values()},
+                  {"form": form, "kind": kind, "kinds": catalog.KINDS.values(),
+                   "unavailable": unavailable},
                   status=400 if form.is_bound and form.errors else 200)
 
 
-def submit(request: HttpRequest, kind: catalog.Kind, params: dict) -> Generation:
+def why_unavailable(kind: catalog.Kind, team) -> str:
+    if kind.premium_only and not team.is_premium:
+        return (f"{kind.label} is available to premium API plans only, and "
+                f"{team.name} is on the standard plan. An admin can change the tier in "
+                "Team settings once the API token is a premium one.")
+    return ""
+
+
+def submit(request: HttpRequest, kind: catalog.Kind, form) -> Generation:
     """A queued row; the dispatcher sends it when its rate-limit window has room."""
-    return Generation.objects.create(
+    params = form.api_params()
+    generation = Generation(
         team=request.membership.team, author=request.user, kind=kind.endpoint_type,
-        params=params, cost=kind.cost_for(params),
+        params=params, cost=kind.cost_for(params), source=form.cleaned_data.get("source"),
     )
+    upload = form.cleaned_data.get("image_file")
+    if upload:
+        name = f"upload-{uuid.uuid4().hex}.{form.upload_extension}"
+        generation.source_upload.save(name, upload, save=False)
+    generation.save()
+    return generation
 
 
 @login_required
@@ -161,7 +185,37 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    if not generation.poster:
+        raise Http404("This generation has no poster.")
+    return ranged.serve(request, generation.poster.open("rb"), generation.poster.size,
+                        "image/jpeg", f"{generation.download_name}.jpg")
+
+
+@login_required
+@require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     generation = get_for_team_or_404(request, team_generations(request), pk=pk)
     return render(request, "generations/_card.html", {"generation": generation})
 
+
+
+@require_GET
+def shared_image(request: HttpRequest, token: str) -> HttpResponse:
+    """A team image for the API to fetch, by signed link alone: no login."""
+    try:
+        generation_id, which = signing.read_token(token)
+    except django_signing.SignatureExpired:
+        return HttpResponse("This image link has expired.", status=410,
+                            content_type="text/plain")
+    except django_signing.BadSignature:
+        raise Http404("No such image.") from None
+    generation = Generation.objects.filter(pk=generation_id).first()
+    file = generation and (generation.media if which == signing.MEDIA
+                           else generation.source_upload)
+    if not file or (which == signing.MEDIA and generation.kind_spec.media != "image"):
+        raise Http404("No such image.")
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return ranged.serve(request, file.open("rb"), file.size, content_type,
+                        file.name.rsplit("/", 1)[-1])

@@ -66,3 +66,25 @@ def poster_frame(path_or_file: VideoSource, max_width: int = 640) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=POSTER_JPEG_QUALITY)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_seconds: float
+
+
+def facts(source: VideoSource) -> VideoFacts:
+    """Size, rate, frames and length from the container's index, without decoding."""
+    with _open_video(source) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or stream.guessed_rate or 0)
+        if stream.duration is not None:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = (container.duration or 0) / av.time_base
+        frames = stream.frames or round(duration * rate)
+        return VideoFacts(stream.width, stream.height, rate, frames, duration)

@@ -1,0 +1,36 @@
+"""Signed, expiring links to a team's image, for the API to fetch when animating it.
+
+Team media needs a login; the API has none. A link carries the generation and which
+of its files, signed with SECRET_KEY and valid for STUDIO_SIGNED_URL_MAX_AGE.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from studio.generations.models import Generation
+
+SALT = "studio.generations.shared-image"
+MEDIA, UPLOAD = "media", "upload"
+
+
+def image_url_for(generation: Generation) -> str:
+    """The public URL the API should fetch an I2V generation's source image from."""
+    if generation.source_id:
+        return shared_url(generation.source_id, MEDIA)
+    if generation.source_upload:
+        return shared_url(generation.pk, UPLOAD)
+    return generation.params["image_url"]
+
+
+def shared_url(generation_id: int, which: str) -> str:
+    token = signing.dumps({"g": generation_id, "f": which}, salt=SALT, compress=True)
+    return settings.STUDIO_PUBLIC_URL + reverse("shared_image", args=[token])
+
+
+def read_token(token: str) -> tuple[int, str]:
+    """(generation id, which file); raises SignatureExpired or BadSignature."""
+    data = signing.loads(token, salt=SALT, max_age=settings.STUDIO_SIGNED_URL_MAX_AGE)
+    if not isinstance(data, dict) or data.get("f") not in (MEDIA, UPLOAD):
+        raise signing.BadSignature("not a shared-image token")
+    return int(data["g"]), data["f"]

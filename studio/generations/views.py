@@ -18,7 +18,8 @@ from studio.generations.forms import FORMS
 from studio.generations.models import PENDING_STATUSES, Generation, Status
 from studio.lib import ranged
 from studio.multimodal import catalog
-from studio.teams.models import Role
+from studio.teams import audit
+from studio.teams.models import AuditEvent, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 GALLERY_PAGE = 48
@@ -134,6 +135,9 @@ def submit(request: HttpRequest, kind: catalog.Kind, form) -> Generation:
         name = f"upload-{uuid.uuid4().hex}.{form.upload_extension}"
         generation.source_upload.save(name, upload, save=False)
     generation.save()
+    audit.record(generation.team, request.user, AuditEvent.Action.GENERATED,
+                 f"Queued {kind.label} #{generation.pk} ({generation.cost} credits)",
+                 generation=generation.pk, kind=kind.endpoint_type)
     return generation
 
 
@@ -148,6 +152,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         status=Status.CANCELED, finished_at=timezone.now(), updated_at=timezone.now(),
         queue_position=None, expected_start_at=None, next_attempt_at=None)
     if canceled:
+        audit.record(generation.team, request.user, AuditEvent.Action.CANCELED,
+                     f"Canceled {generation.get_kind_display()} #{pk}", generation=pk)
         messages.success(request, f"{generation.get_kind_display()} #{pk} canceled.")
     else:
         messages.error(request, CANNOT_CANCEL)

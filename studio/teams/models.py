@@ -32,6 +32,9 @@ class Team(models.Model):
     tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     credits_remaining = models.IntegerField(null=True, blank=True, editable=False)
     credits_as_of = models.DateTimeField(null=True, blank=True, editable=False)
+    monthly_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Credits the whole team may spend in a calendar "
+                                         "month (UTC). Empty: no budget.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -74,6 +77,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    monthly_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Credits this member may spend in a calendar "
+                                         "month (UTC). Empty: no cap.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,3 +100,62 @@ class Membership(models.Model):
     @property
     def can_manage(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+
+class AuditEvent(models.Model):
+    """Who did what in a team, and when. Append-only: never edited or deleted."""
+
+    class Action(models.TextChoices):
+        GENERATED = "generated", "Generated"
+        CANCELED = "canceled", "Canceled"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+        API_TOKEN_CHANGED = "api_token_changed", "Changed the API token"
+        API_URL_CHANGED = "api_url_changed", "Changed the API URL"
+        TIER_CHANGED = "tier_changed", "Changed the API tier"
+        BUDGET_CHANGED = "budget_changed", "Changed a budget"
+        ROLE_CHANGED = "role_changed", "Changed a role"
+        MEMBER_JOINED = "member_joined", "Joined"
+        MEMBER_REMOVED = "member_removed", "Removed a member"
+        INVITED = "invited", "Invited"
+        INVITATION_REVOKED = "invitation_revoked", "Revoked an invitation"
+        OWNERSHIP_TRANSFERRED = "ownership_transferred", "Transferred ownership"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True,
+                                  help_text="Kept when the user is gone.")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.summary}"
+
+
+class Invitation(models.Model):
+    """A link that lets whoever holds it join the team with a role, until it expires."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.team} as {self.role}"

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from studio.teams import audit
 from studio.teams.forms import TeamSettingsForm
 from studio.teams.middleware import SESSION_KEY
 from studio.teams.models import Membership, Role
@@ -26,6 +27,8 @@ def team_settings(request: HttpRequest) -> HttpResponse:
     form = TeamSettingsForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
         form.save()
+        for action, sentence in form.audit_lines():
+            audit.record(team, request.user, action, sentence)
         messages.success(request, "Team settings saved.")
         return redirect("team_settings")
     members = team.memberships.select_related("user").order_by("user__username")

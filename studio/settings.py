@@ -186,3 +186,8 @@ STUDIO_MAX_UPLOAD_BYTES = envint("STUDIO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 STUDIO_ALLOW_PRIVATE_URLS = envbool("STUDIO_ALLOW_PRIVATE_URLS", SANDBOX_ENABLED)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Credits: refresh the shown balance from the API when older than this (seconds;
+# empty disables), and reconcile the ledger with the API's usage every N minutes.
+STUDIO_BALANCE_MAX_AGE = envint("STUDIO_BALANCE_MAX_AGE", 300) or None
+STUDIO_RECONCILE_MINUTES = envint("STUDIO_RECONCILE_MINUTES", 15)

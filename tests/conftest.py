@@ -19,6 +19,7 @@ def _fast_and_private(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     # django-q2 reads its settings once at import: run tasks inline in the test.
     monkeypatch.setattr("django_q.conf.Conf.SYNC", True)
+    settings.STUDIO_BALANCE_MAX_AGE = None  # pages must not call the API in tests
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

@@ -35,3 +35,35 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credits:+d} credits ({self.kind}) for {self.team}"
+
+
+class Discrepancy(models.Model):
+    """A usage record whose charge differs from what the ledger holds for it."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
+                             related_name="credit_discrepancies")
+    usage_id = models.CharField(max_length=100)
+    ledger_credits = models.IntegerField()
+    api_credits = models.IntegerField()
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-found_at"]
+        constraints = [models.UniqueConstraint(fields=["team", "usage_id"],
+                                               name="one_discrepancy_per_usage")]
+
+    def __str__(self) -> str:
+        return f"{self.usage_id}: ledger {self.ledger_credits}, API {self.api_credits}"
+
+
+class SyncState(models.Model):
+    """How far reconciliation has read a team's usage history."""
+
+    team = models.OneToOneField("teams.Team", on_delete=models.CASCADE,
+                                related_name="credit_sync")
+    synced_through = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"sync of {self.team}"

@@ -1,26 +1,124 @@
 import csv
+from datetime import datetime, time, timedelta
 
+from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from studio.credits.models import LedgerEntry
-from studio.teams.scoping import team_queryset
+from studio.credits import budget, charts
+from studio.credits.models import Discrepancy, LedgerEntry
+from studio.generations.models import KIND_CHOICES
+from studio.teams.scoping import current_membership, team_queryset
 
 CSV_HEADER = ["created_at", "member", "kind", "usage_id", "generation_id",
               "credits_used", "credits_remaining", "source"]
+PAGE_SIZE = 100
+CHART_DAYS = 31
 
 
-def ledger(request: HttpRequest):
-    return team_queryset(request, LedgerEntry.objects.select_related("member"))
+class LedgerFilter(forms.Form):
+    member = forms.ModelChoiceField(queryset=get_user_model().objects.none(),
+                                    required=False, empty_label="Everyone")
+    kind = forms.ChoiceField(choices=[("", "Every kind"), *KIND_CHOICES], required=False)
+    date_from = forms.DateField(required=False, label="From",
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To",
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = get_user_model().objects.filter(
+            memberships__team=team).order_by("username")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def apply(self, entries: QuerySet) -> QuerySet:
+        if not self.is_valid():
+            return entries.none()
+        data = self.cleaned_data
+        if data["member"]:
+            entries = entries.filter(member=data["member"])
+        if data["kind"]:
+            entries = entries.filter(kind=data["kind"])
+        if data["date_from"]:
+            entries = entries.filter(created_at__gte=day_start(data["date_from"]))
+        if data["date_to"]:
+            entries = entries.filter(created_at__lt=day_start(data["date_to"])
+                                     + timedelta(days=1))
+        return entries
+
+
+def day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filtered_ledger(request: HttpRequest) -> tuple[LedgerFilter, QuerySet]:
+    team = current_membership(request).team
+    form = LedgerFilter(request.GET or None, team=team)
+    entries = team_queryset(request, LedgerEntry.objects.select_related("member"))
+    return form, (form.apply(entries) if form.is_bound else entries)
 
 
 @login_required
 @require_GET
 def credits_page(request: HttpRequest) -> HttpResponse:
-    entries = ledger(request)
-    return render(request, "credits/ledger.html", {"entries": entries[:200]})
+    membership = current_membership(request)
+    form, entries = filtered_ledger(request)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "credits/ledger.html", {
+        "form": form, "page": page, "query": query_without_page(request),
+        "total": entries.aggregate(total=Sum("credits"))["total"] or 0,
+        "per_day": charts.columns(per_day(entries), title="Credits per day"),
+        "per_kind": charts.rows(per_kind(entries), title="Credits per kind"),
+        "per_member": charts.rows(per_member(entries), title="Credits per member"),
+        "discrepancies": Discrepancy.objects.filter(team=membership.team)[:20],
+        "month": month_summary(membership),
+    })
+
+
+def query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def per_day(entries: QuerySet) -> list[tuple[str, int]]:
+    totals = (entries.annotate(day=TruncDate("created_at")).values("day")
+              .annotate(total=Sum("credits")).order_by("-day")[:CHART_DAYS])
+    return [(row["day"].isoformat(), row["total"]) for row in reversed(totals)]
+
+
+def per_kind(entries: QuerySet) -> list[tuple[str, int]]:
+    labels = dict(KIND_CHOICES)
+    totals = entries.values("kind").annotate(total=Sum("credits")).order_by("-total")
+    return [(labels.get(row["kind"], row["kind"]), row["total"]) for row in totals]
+
+
+def per_member(entries: QuerySet) -> list[tuple[str, int]]:
+    totals = (entries.values("member__username").annotate(total=Sum("credits"))
+              .order_by("-total"))
+    return [(row["member__username"] or "outside the studio", row["total"])
+            for row in totals]
+
+
+def month_summary(membership) -> dict:
+    team = membership.team
+    spent = budget.spent_this_month(team)
+    return {"spent": spent, "reserved": budget.reserved(team),
+            "budget": team.monthly_budget,
+            "warn": bool(team.monthly_budget and spent >= budget.WARN_AT * team.monthly_budget)}
 
 
 class Echo:
@@ -28,7 +126,7 @@ class Echo:
         return value
 
 
-def csv_rows(entries):
+def csv_rows(entries: QuerySet):
     writer = csv.writer(Echo())
     yield writer.writerow(CSV_HEADER)
     for entry in entries.iterator():
@@ -43,6 +141,8 @@ def csv_rows(entries):
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_rows(ledger(request)), content_type="text/csv")
+    _, entries = filtered_ledger(request)
+    response = StreamingHttpResponse(csv_rows(entries.order_by("created_at", "id")),
+                                     content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="credits.csv"'
     return response

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing as django_signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,13 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from studio.credits import budget
 from studio.generations import signing
 from studio.generations.forms import FORMS
 from studio.generations.models import PENDING_STATUSES, Generation, Status
 from studio.lib import ranged
 from studio.multimodal import catalog
 from studio.teams import audit
-from studio.teams.models import AuditEvent, Role
+from studio.teams.models import AuditEvent, Role, Team
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 GALLERY_PAGE = 48
@@ -107,11 +109,14 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
         if unavailable:
             raise PermissionDenied(unavailable)
         if form.is_valid():
-            submit(request, kind, form)
-            return redirect("gallery")
+            verdict = submit(request, kind, form)
+            if verdict.allowed:
+                return redirect("gallery")
+            form.add_error(None, verdict.refusal)
+    verdict = budget.judge(membership, form.cost_preview)
     return render(request, "generations/generate.html",
                   {"form": form, "kind": kind, "kinds": catalog.KINDS.values(),
-                   "unavailable": unavailable},
+                   "unavailable": unavailable, "verdict": verdict},
                   status=400 if form.is_bound and form.errors else 200)
 
 
@@ -123,9 +128,21 @@ def why_unavailable(kind: catalog.Kind, team) -> str:
     return ""
 
 
-def submit(request: HttpRequest, kind: catalog.Kind, form) -> Generation:
-    """A queued row; the dispatcher sends it when its rate-limit window has room."""
+def submit(request: HttpRequest, kind: catalog.Kind, form) -> budget.Verdict:
+    """Reserve the cost and queue the job, or refuse it; one team at a time so two
+    submissions cannot both spend the last credits."""
     params = form.api_params()
+    with transaction.atomic():
+        membership = current_membership(request, Role.MEMBER)
+        membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
+        verdict = budget.judge(membership, kind.cost_for(params))
+        if verdict.allowed:
+            queue(request, kind, form, params)
+    return verdict
+
+
+def queue(request: HttpRequest, kind: catalog.Kind, form, params: dict) -> Generation:
+    """A queued row; the dispatcher sends it when its rate-limit window has room."""
     generation = Generation(
         team=request.membership.team, author=request.user, kind=kind.endpoint_type,
         params=params, cost=kind.cost_for(params), source=form.cleaned_data.get("source"),

@@ -1,0 +1,91 @@
+"""Can the team afford this job? Balance, reservations and monthly budgets.
+
+A queued or running job's catalog cost is reserved: it counts against the balance
+and the budgets until the job settles. Success settles it to what the API charged
+(the ledger entry); failure, cancel or a refused call simply release it, because
+only charges are written to the ledger.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from studio.credits.models import LedgerEntry
+from studio.generations.models import PENDING_STATUSES, Generation
+from studio.teams.models import Membership, Role, Team
+
+WARN_AT = 0.8
+
+
+@dataclass
+class Verdict:
+    cost: int
+    balance_after: int | None = None
+    refusal: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def spent_this_month(team: Team, member=None) -> int:
+    entries = LedgerEntry.objects.filter(team=team, created_at__gte=month_start())
+    if member is not None:
+        entries = entries.filter(member=member)
+    return entries.aggregate(total=Sum("credits"))["total"] or 0
+
+
+def reserved(team: Team, member=None) -> int:
+    """Catalog cost of the team's jobs that are queued or running, not yet settled."""
+    pending = Generation.objects.filter(team=team, status__in=PENDING_STATUSES)
+    if member is not None:
+        pending = pending.filter(author=member)
+    return pending.aggregate(total=Sum("cost"))["total"] or 0
+
+
+def judge(membership: Membership, cost: int) -> Verdict:
+    """Whether `membership` may queue a job costing `cost` now, and what to warn about."""
+    team = membership.team
+    verdict = Verdict(cost=cost)
+    team_reserved = reserved(team)
+    if team.credits_remaining is not None:
+        verdict.balance_after = team.credits_remaining - team_reserved - cost
+        if verdict.balance_after < 0:
+            verdict.refusal = (
+                f"The team's balance of {team.credits_remaining} credits, with "
+                f"{team_reserved} reserved for queued work, cannot cover {cost} more. "
+                f"Ask {who_to_ask(team)} to top up the API credits.")
+            return verdict
+    checks = [("The team's monthly budget", team.monthly_budget,
+               spent_this_month(team) + team_reserved, "raise the team budget")]
+    if membership.monthly_cap is not None:
+        checks.append(("Your monthly cap", membership.monthly_cap,
+                       spent_this_month(team, membership.user)
+                       + reserved(team, membership.user), "raise your cap"))
+    for label, limit, used, remedy in checks:
+        if limit is None:
+            continue
+        if used + cost > limit:
+            verdict.refusal = (f"{label} is {limit} credits and {used} are already spent or "
+                               f"reserved this month, so {cost} more would exceed it. "
+                               f"Ask {who_to_ask(team)} to {remedy}.")
+            return verdict
+        if used + cost >= WARN_AT * limit:
+            verdict.warnings.append(f"{label}: {used + cost} of {limit} credits used "
+                                    "this month with this job.")
+    return verdict
+
+
+def who_to_ask(team: Team) -> str:
+    managers = (Membership.objects.filter(team=team, role__in=(Role.OWNER, Role.ADMIN))
+                .select_related("user").order_by("-role", "user__username"))
+    names = [m.user.get_full_name() or m.user.username for m in managers[:3]]
+    return " or ".join(names) if names else "the team's owner"

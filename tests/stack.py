@@ -120,20 +120,28 @@ class Stack:
             time.sleep(0.1)
         raise RuntimeError(f"studio did not answer within {STARTUP_SECONDS}s\n{self.logs()}")
 
+    def stop_worker(self) -> None:
+        """Stop the worker only; queued jobs wait in the database until start_worker."""
+        self.terminate([self.processes.pop("worker")])
+
     def stop(self) -> None:
+        self.terminate(list(self.processes.values()))
+        self.processes.clear()
+
+    @staticmethod
+    def terminate(processes: list[subprocess.Popen]) -> None:
         """SIGTERM each leader (gunicorn and qcluster stop their children), then
         SIGKILL whatever is left in their groups after a deadline."""
-        for process in self.processes.values():
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
-        for process in self.processes.values():
+        for process in processes:
             with suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.0, deadline - time.monotonic()))
             with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        self.processes.clear()
 
     def cleanup(self) -> None:
         self._tmp.cleanup()

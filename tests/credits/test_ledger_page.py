@@ -19,8 +19,61 @@ def test_ledger_page_and_csv_show_only_the_team(owner_client, owner, team_a, out
     entry(team_a, owner, 14)
     entry(team_a, owner, 50, "image")
     entry(team_b, outsider, 999)
-    assert "999" not in owner_client.get("/credits/").content.decode()
+    assert "<code>u999</code>" not in owner_client.get("/credits/").content.decode()
     response = owner_client.get("/credits/export.csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert sorted(int(r["credits_used"]) for r in rows) == [14, 50]
     assert {r["member"] for r in rows} == {"olivia"}
+
+
+def csv_of(client, query="") -> list[dict]:
+    response = client.get(f"/credits/export.csv{query}")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_filters_show_and_export_exactly_the_same_rows(owner_client, owner, teammate,
+                                                       team_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    entry(team_a, owner, 14)
+    entry(team_a, teammate, 50, "image")
+    entry(team_a, teammate, 15, "tts")
+    old = entry(team_a, teammate, 400, "video_i2v")
+    LedgerEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    query = f"?member={teammate.pk}&kind=&date_from={(timezone.now() - timedelta(days=7)).date()}"
+    page = owner_client.get(f"/credits/{query}").content.decode()
+    rows = csv_of(owner_client, query)
+    assert sorted(int(r["credits_used"]) for r in rows) == [15, 50]
+    assert "<strong data-total>65</strong>" in page
+    assert "<code>u14</code>" not in page and "<code>u400</code>" not in page
+    assert f'href="/credits/export.csv{query}"'.replace("&", "&amp;") in page
+    assert len(csv_of(owner_client)) == 4  # no filter means all time
+
+
+def test_page_draws_totals_per_day_kind_and_member(owner_client, owner, team_a):
+    entry(team_a, owner, 14)
+    entry(team_a, owner, 50, "image")
+    html = owner_client.get("/credits/").content.decode()
+    assert html.count('<svg class="chart"') == 3
+    assert "<title>Image: 50 credits</title>" in html
+    assert "<title>olivia: 64 credits</title>" in html
+
+
+def test_bad_date_range_is_explained(owner_client, owner, team_a):
+    entry(team_a, owner, 14)
+    html = owner_client.get("/credits/?date_from=2026-05-02&date_to=2026-05-01").content.decode()
+    assert "The end date is before the start date." in html
+
+
+def test_csv_charges_positive_refunds_negative_sum_is_debited(owner_client, owner, team_a):
+    entry(team_a, owner, 14)
+    LedgerEntry.objects.create(team=team_a, kind="tts", usage_id="u14", credits=-4,
+                               source="reconciliation")
+    assert sum(int(r["credits_used"]) for r in csv_of(owner_client)) == 10
+
+
+def test_outsider_export_has_only_their_rows(outsider_client, owner, team_a):
+    entry(team_a, owner, 14)
+    assert csv_of(outsider_client) == []

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -28,3 +29,13 @@ def duration(milliseconds: int | None) -> str:
         return ""
     total = round(milliseconds / 1000)
     return f"{total // 60}:{total % 60:02d}"
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """'just now', or Django's '3 minutes ago'."""
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"

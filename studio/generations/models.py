@@ -54,6 +54,12 @@ class Generation(models.Model):
 
     media = models.FileField(upload_to=media_path, max_length=300, blank=True)
     poster = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    thumbnail = models.FileField(upload_to=media_path, max_length=300, blank=True,
+                                 help_text="A small WebP for cards, made once at save time.")
+    search_text = models.TextField(blank=True, help_text="The words typed, for search.")
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     fps = models.FloatField(null=True, blank=True)
     frame_count = models.IntegerField(null=True, blank=True)
     media_format = models.CharField(max_length=10, blank=True)
@@ -77,12 +83,21 @@ class Generation(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"]),
+            models.Index(fields=["team", "kind", "-created_at"]),
+            models.Index(fields=["team", "author", "-created_at"]),
+            models.Index(fields=["team", "-updated_at"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["status", "next_attempt_at"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.summary.lower()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def kind_spec(self) -> catalog.Kind:
@@ -180,3 +195,55 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} window of {self.token_key[:8]}"
+
+
+class Star(models.Model):
+    """A member's mark on a generation they want to find again."""
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="stars")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["generation", "user"],
+                                               name="one_star_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user} starred {self.generation_id}"
+
+
+class Rating(models.Model):
+    """A member's 1 to 5 rating of a generation; the team sees the average."""
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE,
+                                   related_name="ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    stars = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "user"], name="one_rating_per_member"),
+            models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5),
+                                   name="rating_is_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated {self.generation_id}: {self.stars}"
+
+
+class Comment(models.Model):
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE,
+                                   related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.author} on {self.generation_id}"

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from studio.generations import views
 
 urlpatterns = [
+    path("", include("studio.generations.review_urls")),
     path("", views.gallery, name="gallery"),
     path("gallery/poll/", views.poll, name="gallery_poll"),
     path("generate/<slug:slug>/", views.generate, name="generate"),

@@ -191,3 +191,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # empty disables), and reconcile the ledger with the API's usage every N minutes.
 STUDIO_BALANCE_MAX_AGE = envint("STUDIO_BALANCE_MAX_AGE", 300) or None
 STUDIO_RECONCILE_MINUTES = envint("STUDIO_RECONCILE_MINUTES", 15)
+
+# Deleted generations stay restorable this long; then the daily purge removes them.
+STUDIO_TRASH_DAYS = envint("STUDIO_TRASH_DAYS", 30)

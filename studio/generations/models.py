@@ -30,6 +30,7 @@ def media_path(generation: "Generation", filename: str) -> str:
 
 
 class Generation(models.Model):
+    THUMB_WIDTH = 400  # pixels; cards are about 300 wide
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
                              related_name="generations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,

@@ -1,5 +1,6 @@
 """Media to the storage backend, streamed so no file is ever held whole in memory."""
 
+import io
 import tempfile
 from typing import BinaryIO
 
@@ -9,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from studio.generations.api import client_for
 from studio.generations.models import Generation
-from studio.lib import video
+from studio.lib import images, video
 from studio.multimodal import errors
 from studio.multimodal.client import Base64Payload, GenerationResult, UsageRecord
 
@@ -29,6 +30,18 @@ def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -
     describe(generation, answer)
     if generation.kind_spec.media == "video":
         describe_video(generation)
+    if generation.kind_spec.media == "image":
+        with generation.media.open("rb") as picture:
+            save_thumbnail(generation, picture)
+
+
+def save_thumbnail(generation: Generation, picture: BinaryIO) -> None:
+    """A small WebP for the card, made once so a page of 48 cards weighs little."""
+    try:
+        small = images.thumbnail(picture, generation.THUMB_WIDTH)
+    except ValueError:
+        return  # the card falls back to the original
+    generation.thumbnail.save(f"{generation.pk}-thumb.webp", ContentFile(small), save=False)
 
 
 def describe_video(generation: Generation) -> None:
@@ -41,6 +54,7 @@ def describe_video(generation: Generation) -> None:
     except ValueError as exc:
         raise errors.MalformedAnswer(f"The API's video cannot be played ({exc})") from None
     generation.poster.save(f"{generation.pk}-poster.jpg", ContentFile(poster), save=False)
+    save_thumbnail(generation, io.BytesIO(poster))
     generation.width, generation.height = found.width, found.height
     generation.fps, generation.frame_count = found.fps, found.frame_count
     generation.duration_ms = round(found.duration_seconds * 1000)

@@ -1,6 +1,5 @@
 import mimetypes
 import uuid
-from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,85 +10,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseStopPolling
 
 from studio.credits import budget
 from studio.generations import signing
 from studio.generations.forms import FORMS
-from studio.generations.models import PENDING_STATUSES, Generation, Status
+from studio.generations.models import Generation, Status
 from studio.lib import ranged
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Role, Team
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
-GALLERY_PAGE = 48
-# Rows committed a little after their `updated_at` was stamped must not be missed;
-# re-sending a card is harmless (it replaces itself).
-POLL_OVERLAP = timedelta(seconds=2)
-
 
 def team_generations(request: HttpRequest):
     return team_queryset(request, Generation.objects.select_related("author"))
-
-
-@login_required
-@require_GET
-def gallery(request: HttpRequest) -> HttpResponse:
-    if getattr(request, "membership", None) is None:
-        return render(request, "generations/no_team.html")
-    generations = list(team_generations(request)[:GALLERY_PAGE])
-    return render(request, "generations/gallery.html", {
-        "generations": generations,
-        "poller": poller_state(request, generations),
-        "kinds": catalog.KINDS.values(),
-    })
-
-
-def poller_state(request: HttpRequest, shown: list[Generation]) -> dict | None:
-    """What the page's one poll request needs, or None when nothing is pending."""
-    if not team_generations(request).filter(status__in=PENDING_STATUSES).exists():
-        return None
-    newest = max((g.pk for g in shown), default=0)
-    return {"since": timezone.now().isoformat(), "newest": newest}
-
-
-@login_required
-@require_GET
-@vary_on_headers("HX-Request")
-def poll(request: HttpRequest) -> HttpResponse:
-    since = parse_since(request.GET.get("since", ""))
-    newest = parse_int(request.GET.get("newest", ""))
-    polled_at = timezone.now()
-    changed = list(team_generations(request)
-                   .filter(updated_at__gt=since - POLL_OVERLAP)[:GALLERY_PAGE])
-    pending = team_generations(request).filter(status__in=PENDING_STATUSES).exists()
-    if not changed and pending:
-        return HttpResponse(status=204)
-    context = {
-        "updated": [g for g in changed if g.pk <= newest],
-        "added": [g for g in reversed(changed) if g.pk > newest],
-        "finished": any(not g.is_pending for g in changed),
-        "poller": {"since": polled_at.isoformat(),
-                   "newest": max([newest, *(g.pk for g in changed)])} if pending else None,
-    }
-    response = render(request, "generations/_poll.html", context)
-    if not pending:
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
-
-
-def parse_since(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return timezone.now() - POLL_OVERLAP
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
-def parse_int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
 
 
 @login_required
@@ -210,10 +144,22 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
-    if not generation.poster:
-        raise Http404("This generation has no poster.")
-    return ranged.serve(request, generation.poster.open("rb"), generation.poster.size,
-                        "image/jpeg", f"{generation.download_name}.jpg")
+    return serve_file(request, generation.poster, "image/jpeg",
+                      f"{generation.download_name}.jpg")
+
+
+@login_required
+@require_GET
+def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    return serve_file(request, generation.thumbnail, "image/webp",
+                      f"{generation.download_name}.webp")
+
+
+def serve_file(request: HttpRequest, file, content_type: str, name: str) -> HttpResponse:
+    if not file:
+        raise Http404("No such file.")
+    return ranged.serve(request, file.open("rb"), file.size, content_type, name)
 
 
 @login_required

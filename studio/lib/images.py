@@ -79,3 +79,20 @@ def is_private(hostname: str) -> bool:
         raise ValidationError("That host name does not resolve.") from None
     return any(not ipaddress.ip_address(address.split("%")[0]).is_global
                for address in addresses)
+
+
+THUMB_QUALITY = 65
+
+
+def thumbnail(picture: BinaryIO, width: int) -> bytes:
+    """A WebP no wider than `width`; ValueError when `picture` is not an image."""
+    try:
+        with Image.open(picture) as image:
+            image.draft("RGB", (width, width * 4))
+            small = image.convert("RGB")
+            small.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"not an image: {exc}") from None
+    out = io.BytesIO()
+    small.save(out, "WEBP", quality=THUMB_QUALITY, method=4)
+    return out.getvalue()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import av
-from PIL import Image
 
 POSTER_JPEG_QUALITY = 80
 
@@ -59,10 +58,10 @@ def poster_frame(path_or_file: VideoSource, max_width: int = 640) -> bytes:
         first = next(container.decode(video=0), None)
     if first is None:
         raise ValueError("the video has no frames")
-    image = first.to_image()
-    if image.width > max_width:
-        height = max(1, round(image.height * max_width / image.width))
-        image = image.resize((max_width, height), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    # Scaled while converting, so no full-size RGB copy of the frame is ever made.
+    width = min(first.width, max_width)
+    height = max(1, round(first.height * width / first.width))
+    image = first.to_image(width=width, height=height, interpolation="AREA")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=POSTER_JPEG_QUALITY)
     return buffer.getvalue()

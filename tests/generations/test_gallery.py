@@ -70,15 +70,17 @@ def test_page_polls_only_while_something_is_pending(owner_client, owner, team_a)
     assert 'hx-trigger="every 2s"' in html
 
 
-def poll_url(since, newest=0):
-    return f"/gallery/poll/?since={since.isoformat().replace('+', '%2B')}&newest={newest}"
+def poll_url(since, newest=0, ids=(), extra=""):
+    watched = ",".join(str(pk) for pk in ids)
+    return (f"/gallery/poll/?since={since.isoformat().replace('+', '%2B')}"
+            f"&newest={newest}&ids={watched}{extra}")
 
 
 def test_poll_returns_204_when_nothing_changed(owner_client, owner, team_a):
     pending = make(team_a, owner)
     Generation.objects.filter(pk=pending.pk).update(
         updated_at=timezone.now() - timedelta(minutes=5))
-    response = owner_client.get(poll_url(timezone.now(), pending.pk))
+    response = owner_client.get(poll_url(timezone.now(), pending.pk, [pending.pk]))
     assert response.status_code == 204
 
 
@@ -89,7 +91,7 @@ def test_poll_swaps_changed_cards_and_keeps_polling(owner_client, owner, team_a)
     Generation.objects.filter(pk=still.pk).update(updated_at=since - timedelta(minutes=5))
     Generation.objects.filter(pk=done.pk).update(status=Status.SUCCEEDED,
                                                  updated_at=timezone.now())
-    response = owner_client.get(poll_url(since, still.pk))
+    response = owner_client.get(poll_url(since, still.pk, [done.pk, still.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert cards(html) == [(str(done.pk), "tts", "succeeded")]
@@ -99,7 +101,8 @@ def test_poll_swaps_changed_cards_and_keeps_polling(owner_client, owner, team_a)
 
 def test_poll_stops_with_286_when_nothing_is_pending(owner_client, owner, team_a):
     done = make(team_a, owner, status=Status.SUCCEEDED)
-    response = owner_client.get(poll_url(timezone.now() - timedelta(minutes=1), done.pk))
+    response = owner_client.get(poll_url(timezone.now() - timedelta(minutes=1), done.pk,
+                                         [done.pk]))
     assert response.status_code == 286
     assert cards(response.content.decode()) == [(str(done.pk), "tts", "succeeded")]
 
@@ -108,7 +111,7 @@ def test_poll_prepends_a_teammates_new_card(owner_client, owner, teammate, team_
     seen = make(team_a, owner)
     since = timezone.now()
     new = make(team_a, teammate, "image")
-    html = owner_client.get(poll_url(since, seen.pk)).content.decode()
+    html = owner_client.get(poll_url(since, seen.pk, [seen.pk])).content.decode()
     assert 'hx-swap-oob="afterbegin:#gallery-grid"' in html
     assert (str(new.pk), "image", "queued") in cards(html)
     assert f"newest={new.pk}" in html
@@ -117,7 +120,8 @@ def test_poll_prepends_a_teammates_new_card(owner_client, owner, teammate, team_
 def test_poll_ignores_other_teams(owner_client, owner, team_a, outsider, team_b):
     mine = make(team_a, owner)
     theirs = make(team_b, outsider)
-    html = owner_client.get(poll_url(timezone.now() - timedelta(minutes=1), 0)).content.decode()
+    html = owner_client.get(poll_url(timezone.now() - timedelta(minutes=1), 0,
+                                     [mine.pk, theirs.pk])).content.decode()
     ids = [c[0] for c in cards(html)]
     assert str(mine.pk) in ids and str(theirs.pk) not in ids
 

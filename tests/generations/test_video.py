@@ -293,10 +293,12 @@ def test_video_card_plays_with_poster_and_duration(video_world, team_a, owner,
     drive(video_world)
     html = owner_client.get("/").content.decode()
     assert f'<video controls preload="none" playsinline src="/generations/{video.pk}/media" ' \
-           f'poster="/generations/{video.pk}/poster"' in html
+           f'poster="/generations/{video.pk}/thumbnail"' in html
     assert '<span class="duration-badge">0:02</span>' in html
     ranged = owner_client.get(f"/generations/{video.pk}/media", HTTP_RANGE="bytes=0-99")
     assert ranged.status_code == 206
     assert owner_client.get(f"/generations/{video.pk}/poster").status_code == 200
+    thumb = owner_client.get(f"/generations/{video.pk}/thumbnail")
+    assert thumb["Content-Type"] == "image/webp"
 
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
@@ -39,3 +40,20 @@ def ago(moment: datetime | None) -> str:
     if (timezone.now() - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.filter
+def remix_query(generation) -> str:
+    """The generation's parameters as a query string that pre-fills its kind's form."""
+    params = dict(generation.params)
+    if generation.source_id:
+        params["source"] = generation.source_id
+        if generation.kind == "video_i2v":
+            params.pop("image_url", None)
+    return urlencode(params)
+
+
+@register.filter
+def voice_over_query(generation) -> str:
+    """A TTS form pre-filled to narrate this video."""
+    return urlencode({"source": generation.pk, "text": generation.summary})

@@ -1,0 +1,202 @@
+"""The team gallery: filters kept in the URL, pages of 48, and one poll per page.
+
+Every query here costs the same whatever the gallery's size: filters and paging use
+indexes and a keyset (`before=<id>`), and the poll asks only about the cards the
+page shows as pending, plus new ones that match its filters.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Avg, Count, Exists, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling
+
+from studio.generations.models import KIND_CHOICES, Comment, Generation, Rating, Star, Status
+from studio.multimodal import catalog
+from studio.teams.scoping import current_membership, team_queryset
+
+PAGE_SIZE = 48
+# Rows committed a little after their `updated_at` was stamped must not be missed;
+# re-sending a card is harmless (it replaces itself).
+POLL_OVERLAP = timedelta(seconds=2)
+MAX_POLLED_IDS = 200
+
+
+class GalleryFilter(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search",
+                        widget=forms.SearchInput(attrs={"placeholder": "Words in a prompt "
+                                                        "or text"}))
+    kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *KIND_CHOICES])
+    status = forms.ChoiceField(required=False,
+                               choices=[("", "Any status"), *Status.choices])
+    member = forms.ModelChoiceField(required=False, queryset=get_user_model().objects.none(),
+                                    empty_label="Anyone", to_field_name="username")
+    starred = forms.BooleanField(required=False, label="Starred by me")
+    date_from = forms.DateField(required=False, label="From",
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To",
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, team):
+        super().__init__(data)
+        self.fields["member"].queryset = get_user_model().objects.filter(
+            memberships__team=team).order_by("username")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def apply(self, generations: QuerySet, user) -> QuerySet:
+        if not self.is_valid():
+            return generations.none()
+        data = self.cleaned_data
+        if data["q"]:
+            for word in data["q"].lower().split()[:8]:
+                generations = generations.filter(search_text__contains=word)
+        if data["kind"]:
+            generations = generations.filter(kind=data["kind"])
+        if data["status"]:
+            generations = generations.filter(status=data["status"])
+        if data["member"]:
+            generations = generations.filter(author=data["member"])
+        if data["starred"]:
+            generations = generations.filter(
+                Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
+        if data["date_from"]:
+            generations = generations.filter(created_at__gte=day_start(data["date_from"]))
+        if data["date_to"]:
+            generations = generations.filter(
+                created_at__lt=day_start(data["date_to"]) + timedelta(days=1))
+        return generations
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+def day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def visible(request: HttpRequest) -> QuerySet:
+    """The current team's generations that are not in the trash, ready for cards."""
+    generations = team_queryset(request, Generation.objects.select_related("author"))
+    return annotate_for(generations.filter(deleted_at=None), request.user)
+
+
+def annotate_for(generations: QuerySet, user) -> QuerySet:
+    """What a card shows about reviews, in the cards' own query: no query per card."""
+    ratings = Rating.objects.filter(generation=OuterRef("pk")).values("generation")
+    comments = Comment.objects.filter(generation=OuterRef("pk")).values("generation")
+    return generations.annotate(
+        starred=Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)),
+        rating_avg=Subquery(ratings.annotate(avg=Avg("stars")).values("avg")[:1]),
+        comment_count=Subquery(comments.annotate(n=Count("id")).values("n")[:1]),
+    )
+
+
+def filtered(request: HttpRequest) -> tuple[GalleryFilter, QuerySet]:
+    team = current_membership(request).team
+    data = {k: v for k, v in request.GET.items() if k in GalleryFilter.base_fields}
+    form = GalleryFilter(data or None, team=team)
+    generations = visible(request)
+    return form, (form.apply(generations, request.user) if form.is_bound else generations)
+
+
+def filter_query(request: HttpRequest) -> str:
+    """The page's filters as a query string, for links that must keep them."""
+    query = request.GET.copy()
+    for transient in ("before", "since", "newest", "ids"):
+        query.pop(transient, None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def gallery(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "membership", None) is None:
+        return render(request, "generations/no_team.html")
+    form, generations = filtered(request)
+    before = parse_int(request.GET.get("before", ""))
+    if before:
+        generations = generations.filter(pk__lt=before)
+    page = list(generations.order_by("-id")[:PAGE_SIZE + 1])
+    cards, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
+    context = {
+        "form": form, "generations": cards, "kinds": catalog.KINDS.values(),
+        "query": filter_query(request), "more_before": cards[-1].pk if more else None,
+        "poller": poller_state(cards, filter_query(request)),
+    }
+    if request.htmx and before:
+        return render(request, "generations/gallery.html#more", {**context, "appending": True})
+    if request.htmx and request.htmx.target == "gallery-results":
+        return render(request, "generations/gallery.html#results", context)
+    return render(request, "generations/gallery.html", context)
+
+
+def poller_state(cards: list[Generation], query: str) -> dict | None:
+    """What the page's one poll request needs, or None when nothing on it is pending."""
+    pending = [g.pk for g in cards if g.is_pending]
+    if not pending:
+        return None
+    return {"since": timezone.now().isoformat(), "newest": max(g.pk for g in cards),
+            "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])), "query": query}
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def poll(request: HttpRequest) -> HttpResponse:
+    """One request per open gallery: 204 when nothing changed, the changed cards as
+    out-of-band swaps otherwise, and 286 (stop polling) once nothing is pending."""
+    since = parse_since(request.GET.get("since", ""))
+    newest = parse_int(request.GET.get("newest", ""))
+    watched = parse_ids(request.GET.get("ids", ""))
+    polled_at = timezone.now()
+    # Cards on the page are followed whatever the filters say now (a "queued" filter
+    # must still see its cards finish); only new cards must match the filters.
+    on_page = visible(request).filter(pk__in=watched, updated_at__gt=since - POLL_OVERLAP)
+    new = filtered(request)[1].filter(pk__gt=newest)
+    changed = list((on_page | new).order_by("-id")[:PAGE_SIZE])
+    updated = [g for g in changed if g.pk <= newest]
+    added = [g for g in reversed(changed) if g.pk > newest]
+    settled = {g.pk for g in updated if not g.is_pending}
+    pending = [pk for pk in watched if pk not in settled] + \
+        [g.pk for g in added if g.is_pending]
+    if not changed and pending:
+        return HttpResponse(status=204)
+    poller = {"since": polled_at.isoformat(), "newest": max([newest, *(g.pk for g in added)]),
+              "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])),
+              "query": filter_query(request)} if pending else None
+    response = render(request, "generations/_poll.html", {
+        "updated": updated, "added": added, "finished": bool(settled), "poller": poller})
+    if not pending:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+def parse_since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return timezone.now() - POLL_OVERLAP
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def parse_int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def parse_ids(value: str) -> list[int]:
+    return [int(part) for part in value.split(",")[:MAX_POLLED_IDS] if part.isdigit()]

@@ -1,0 +1,81 @@
+"""Delete to the trash, restore within 30 days, purge after that."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from studio.generations.models import PENDING_STATUSES, Generation
+from studio.teams import audit
+from studio.teams.models import AuditEvent, Role
+from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
+
+
+def trash_cutoff():
+    return timezone.now() - timedelta(days=settings.STUDIO_TRASH_DAYS)
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = current_membership(request, Role.MEMBER)
+    generation = get_for_team_or_404(request, Generation.objects.filter(deleted_at=None),
+                                     pk=pk)
+    if generation.author_id != request.user.pk and not membership.can_manage:
+        raise PermissionDenied("Only its author or an admin can delete this.")
+    if generation.status in PENDING_STATUSES:
+        messages.error(request, "It is still queued or running: cancel it first.")
+        return redirect("gallery")
+    Generation.objects.filter(pk=pk).update(deleted_at=timezone.now(),
+                                            deleted_by=request.user,
+                                            updated_at=timezone.now())
+    audit.record(generation.team, request.user, AuditEvent.Action.DELETED,
+                 f"Deleted {generation.get_kind_display()} #{pk}", generation=pk)
+    messages.success(request, f"{generation.get_kind_display()} #{pk} moved to the trash; "
+                              f"an admin can restore it for {settings.STUDIO_TRASH_DAYS} days.")
+    return redirect("gallery")
+
+
+@login_required
+@require_GET
+def trash(request: HttpRequest) -> HttpResponse:
+    current_membership(request, Role.ADMIN)
+    deleted = (team_queryset(request, Generation.objects.select_related("author",
+                                                                        "deleted_by"))
+               .filter(deleted_at__gte=trash_cutoff()).order_by("-deleted_at"))
+    return render(request, "generations/trash.html", {
+        "deleted": deleted[:200], "days": settings.STUDIO_TRASH_DAYS})
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    current_membership(request, Role.ADMIN)
+    generation = get_for_team_or_404(
+        request, Generation.objects.filter(deleted_at__gte=trash_cutoff()), pk=pk)
+    Generation.objects.filter(pk=pk).update(deleted_at=None, deleted_by=None,
+                                            updated_at=timezone.now())
+    audit.record(generation.team, request.user, AuditEvent.Action.RESTORED,
+                 f"Restored {generation.get_kind_display()} #{pk}", generation=pk)
+    messages.success(request, f"{generation.get_kind_display()} #{pk} is back in the gallery.")
+    return redirect("trash")
+
+
+def purge_expired() -> int:
+    """The daily schedule: media of generations trashed long ago leaves storage."""
+    expired = Generation.objects.filter(deleted_at__lt=trash_cutoff())
+    count = 0
+    for generation in expired.iterator():
+        for field in (generation.media, generation.poster, generation.thumbnail,
+                      generation.source_upload):
+            if field:
+                field.delete(save=False)
+        generation.delete()
+        count += 1
+    return count

@@ -16,3 +16,18 @@ document.addEventListener("change", (event) => {
   const shown = choice.form.querySelector("[data-cost]:not(input)");
   if (shown) shown.textContent = choice.dataset.cost;
 });
+
+// Images open full size in a lightbox; the link still works without script.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.lightbox-link");
+  const box = document.getElementById("lightbox");
+  if (!link || !box || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  box.querySelector("img").src = link.href;
+  box.querySelector("img").alt = link.dataset.caption || "";
+  box.querySelector(".lightbox-caption").textContent = link.dataset.caption || "";
+  box.showModal();
+});
+document.addEventListener("click", (event) => {
+  if (event.target.id === "lightbox") event.target.close();  // a click on the backdrop
+});

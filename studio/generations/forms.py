@@ -125,22 +125,42 @@ class I2vForm(GenerationForm):
         return names
 
 
+class TtsForm(GenerationForm):
+    """Speech; as a voice-over it remembers the video it narrates."""
+
+    kind = catalog.get(catalog.TTS)
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, team=team, **kwargs)
+        self.fields["source"] = forms.ModelChoiceField(
+            queryset=team_media(team, "video"), required=False,
+            widget=forms.HiddenInput)
+
+
 def describe_image(generation) -> str:
     return f"#{generation.pk} · {generation.summary[:70]}"
 
 
 def gallery_images(team):
+    return team_media(team, "image")
+
+
+def team_media(team, media: str):
+    """The team's finished, not deleted generations of one media type."""
     from studio.generations.models import Generation, Status
 
     if team is None:
         return Generation.objects.none()
-    return Generation.objects.filter(team=team, kind=catalog.IMAGE,
-                                     status=Status.SUCCEEDED).order_by("-created_at")
+    kinds = [k.endpoint_type for k in catalog.KINDS.values() if k.media == media]
+    return Generation.objects.filter(team=team, kind__in=kinds, status=Status.SUCCEEDED,
+                                     deleted_at=None).order_by("-created_at")
 
 
 def form_class(kind: catalog.Kind) -> type[GenerationForm]:
     if kind.endpoint_type == catalog.VIDEO_I2V:
         return I2vForm
+    if kind.endpoint_type == catalog.TTS:
+        return TtsForm
     name = kind.slug.capitalize() + "Form"
     return type(name, (GenerationForm,), {"kind": kind})
 

@@ -124,7 +124,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                {p.name for p in generation.kind_spec.params} else name, value)
               for name, value in generation.params.items()]
     return render(request, "generations/detail.html",
-                  {"generation": generation, "params": params})
+                  {"generation": generation, "params": params, "chain": ancestors(generation)})
+
+
+def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:
+    """What it was made from, oldest first: image -> video -> voice-over."""
+    chain = []
+    step = generation.source
+    while step is not None and len(chain) < limit:
+        chain.append(step)
+        step = step.source
+    return chain[::-1]
 
 
 @login_required

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from studio.lib.env import envbool, envfloat, envint, envlist, envstr
 from studio.multimodal.catalog import API_BASE_PATH, parse_rate_limits
@@ -37,7 +38,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "studio.lib.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,9 +156,15 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "studio.lib.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One line per request comes from studio.requests; these would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # Without a collectstatic run (tests, a fresh checkout) fall back to plain names.
@@ -194,3 +203,32 @@ STUDIO_RECONCILE_MINUTES = envint("STUDIO_RECONCILE_MINUTES", 15)
 
 # Deleted generations stay restorable this long; then the daily purge removes them.
 STUDIO_TRASH_DAYS = envint("STUDIO_TRASH_DAYS", 30)
+
+# Hardening. Behind a PaaS router that terminates TLS, set STUDIO_HTTPS=true.
+STUDIO_HTTPS = envbool("STUDIO_HTTPS", False)
+if STUDIO_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+MEDIA_ORIGINS = envlist("STUDIO_MEDIA_ORIGINS", "")  # e.g. the S3 endpoint for media
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
+    "media-src": [CSP.SELF, *MEDIA_ORIGINS],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Failed logins allowed per username and address before a pause.
+STUDIO_LOGIN_ATTEMPTS = envint("STUDIO_LOGIN_ATTEMPTS", 5)
+STUDIO_LOGIN_PAUSE_SECONDS = envint("STUDIO_LOGIN_PAUSE_SECONDS", 15 * 60)

@@ -31,3 +31,8 @@ document.addEventListener("click", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.id === "lightbox") event.target.close();  // a click on the backdrop
 });
+
+// Selects that act at once (the team switcher); no inline handlers under the CSP.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
+});

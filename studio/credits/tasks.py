@@ -23,7 +23,7 @@ def refresh_balance(team_id: int) -> int | None:
         with client_for(team) as client:
             balance = client.managed_usage().credits_remaining
     except errors.MultimodalError as exc:
-        log.warning("team=%s event=balance_refresh_failed error=%s", team.pk, exc)
+        log.warning("balance_refresh_failed", extra={"team": team.pk, "error": exc.message})
         return None
     if balance is not None:
         Team.objects.filter(pk=team.pk).update(credits_remaining=balance,
@@ -53,8 +53,8 @@ def reconcile_team(team_id: int) -> str:
         SyncState.objects.update_or_create(team=team, defaults={
             "last_error": exc.message, "last_run_at": timezone.now()})
         return f"failed: {exc.message}"
-    log.info("team=%s event=reconciled read=%s added=%s mismatched=%s", team.pk,
-             outcome.read, outcome.added, outcome.mismatched)
+    log.info("reconciled", extra={"team": team.pk, "read": outcome.read,
+                                  "added": outcome.added, "mismatched": outcome.mismatched})
     return f"read {outcome.read}, added {outcome.added}, mismatched {outcome.mismatched}"
 
 

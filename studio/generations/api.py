@@ -7,8 +7,8 @@ from studio.multimodal.client import MultimodalClient
 from studio.teams.models import Team
 
 
-def client_for(team: Team) -> MultimodalClient:
+def client_for(team: Team, timeout: float | None = None) -> MultimodalClient:
     if not team.api_token:
         raise errors.AuthenticationFailed("This team has no API token yet")
     return MultimodalClient(team.effective_api_url, team.api_token,
-                            timeout=settings.MULTIMODAL_TIMEOUT)
+                            timeout=timeout or settings.MULTIMODAL_TIMEOUT)

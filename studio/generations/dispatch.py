@@ -12,7 +12,10 @@ is decided inside a transaction holding that window's row lock.
 
 import bisect
 import logging
+import os
+import socket
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +28,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from studio.generations.models import Attempt, FollowUp, Generation, RateWindow, Status
+from studio.generations.models import (
+    Attempt,
+    FollowUp,
+    Generation,
+    Heartbeat,
+    RateWindow,
+    Status,
+)
 from studio.lib import clock
 from studio.multimodal import catalog
 
@@ -34,6 +44,7 @@ log = logging.getLogger(__name__)
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 IDLE_POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -170,8 +181,8 @@ def reclaim_stuck(now: datetime) -> None:
                 error_code="worker_lost",
                 error_message="The worker stopped before this call finished."):
             continue
-        log.warning("generation=%s attempt=%s event=reclaimed never_sent=%s",
-                    attempt.generation_id, attempt.number, never_sent)
+        log.warning("reclaimed", extra={"generation": attempt.generation_id,
+                                        "attempt": attempt.number, "never_sent": never_sent})
         reclaim(attempt.generation, never_sent, now)
 
 
@@ -199,9 +210,15 @@ def block_window(token_key: str, kind: str, until: datetime) -> None:
 def run_forever(stopped: Callable[[], bool], *, on_error_pause: float = 1.0) -> None:
     """Tick until `stopped()`; sleep until the next window opens or a short idle poll."""
     wake_event = threading.Event()
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    beat_at = 0.0
     while not stopped():
         try:
             close_old_connections()
+            if time.monotonic() - beat_at >= HEARTBEAT_SECONDS:
+                Heartbeat.objects.update_or_create(name=name,
+                                                   defaults={"seen_at": timezone.now()})
+                beat_at = time.monotonic()
             next_at = tick()
             pause = IDLE_POLL_SECONDS
             if next_at is not None:

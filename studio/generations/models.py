@@ -248,3 +248,13 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment by {self.author} on {self.generation_id}"
+
+
+class Heartbeat(models.Model):
+    """A worker process's sign of life, written by its dispatcher loop."""
+
+    name = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seen_at}"

@@ -45,8 +45,8 @@ def send_attempt(attempt_id: int) -> str:
     if attempt is None:
         return "skipped"
     generation = attempt.generation
-    log.info("generation=%s kind=%s attempt=%s event=send", generation.pk,
-             generation.kind, attempt.number)
+    log.info("sending", extra={"generation": generation.pk, "kind": generation.kind,
+                               "attempt": attempt.number, "team": generation.team_id})
     began = time.monotonic()
     try:
         with client_for(generation.team) as client:
@@ -60,8 +60,11 @@ def send_attempt(attempt_id: int) -> str:
             take_result(generation, result)
         finally:
             result.close()
-    log.info("generation=%s attempt=%s event=done outcome=%s latency_ms=%s",
-             generation.pk, attempt.number, attempt.outcome, attempt.latency_ms)
+    log.info("attempt", extra={
+        "generation": generation.pk, "kind": generation.kind, "attempt": attempt.number,
+        "outcome": attempt.outcome, "http_status": attempt.http_status,
+        "latency_ms": attempt.latency_ms, "error": attempt.error_code or None,
+        "status": generation.status, "team": generation.team_id})
     return generation.status
 
 
@@ -216,7 +219,8 @@ def follow_up(generation_id: int, lease: str) -> str:
                   .exclude(follow_up=FollowUp.NONE).first())
     if generation is None:
         return "skipped"
-    log.info("generation=%s event=follow_up what=%s", generation.pk, generation.follow_up)
+    log.info("follow_up", extra={"generation": generation.pk, "what": generation.follow_up,
+                                 "team": generation.team_id})
     try:
         with client_for(generation.team) as client:
             if generation.follow_up == FollowUp.PROVIDER:

@@ -81,7 +81,7 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
     expect(source_link).to_have_attribute("href", f"/generations/{image_id}/")
     source_link.click()
     expect(page).to_have_url(f"{stack.url}/generations/{image_id}/")
-    expect(page.locator("dl.facts")).to_contain_text("Animated in")
+    expect(page.locator("dl.facts")).to_contain_text("Made from this")
     expect(page.get_by_role("link", name=re.compile(rf"#{video_id}$"))).to_have_attribute(
         "href", f"/generations/{video_id}/")
 

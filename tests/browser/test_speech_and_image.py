@@ -62,8 +62,17 @@ def test_speech_and_image_finish_in_the_gallery_without_a_reload(stack: Stack,
     assert audio.evaluate("audio => audio.duration > 0 && audio.error === null")
     picture = image.locator("img")
     picture.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete", arg=picture.element_handle())
-    assert picture.evaluate("img => img.naturalWidth") == 640
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=picture.element_handle())
+    assert "/thumbnail" in picture.evaluate("img => img.currentSrc")  # the light one
+    picture.click()
+    full_size = page.locator("#lightbox img")
+    expect(page.locator("#lightbox")).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=full_size.element_handle())
+    assert full_size.evaluate("img => img.naturalWidth") == 640
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).to_be_hidden()
 
     page.screenshot(path=SCREENSHOT, full_page=True)
     assert problems == [], f"{problems}\n{stack.logs()}"

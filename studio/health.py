@@ -1,0 +1,99 @@
+"""/healthz: is this instance able to serve, and are its neighbours alive?
+
+Cheap enough for a load balancer: the database and broker checks are one round
+trip each, and the API checks are cached for a short while per process.
+"""
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_q.brokers import get_broker
+
+from studio.generations.api import client_for
+from studio.generations.models import Heartbeat
+from studio.multimodal import errors
+from studio.teams.models import Team
+
+WORKER_SILENCE = timedelta(seconds=60)
+API_CACHE_SECONDS = 30
+API_TIMEOUT = 3.0
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": timed(check_database), "broker": timed(check_broker),
+              "worker": check_worker(), "api": check_apis()}
+    serving = checks["database"]["ok"]
+    everything = serving and checks["broker"]["ok"] and checks["worker"]["ok"] and \
+        all(api["ok"] for api in checks["api"].values())
+    status = "ok" if everything else ("degraded" if serving else "down")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)
+
+
+def timed(check: Callable[[], dict | None]) -> dict:
+    started = time.perf_counter()
+    try:
+        found = check() or {}
+        result = {"ok": True, **found}
+    except Exception as exc:  # a health check reports every failure, never raises
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_broker() -> dict:
+    broker = get_broker()
+    if not broker.ping():
+        raise ConnectionError("the broker did not answer")
+    return {"queued_tasks": broker.queue_size()}
+
+
+def check_worker() -> dict:
+    latest = Heartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    if latest is None:
+        return {"ok": False, "error": "no worker has reported yet"}
+    age = (timezone.now() - latest).total_seconds()
+    return {"ok": age <= WORKER_SILENCE.total_seconds(), "last_seen_seconds_ago": round(age, 1)}
+
+
+def check_apis() -> dict:
+    """The API's health endpoint for each team, once per distinct API URL."""
+    results: dict[str, dict] = {}
+    by_url: dict[str, dict] = {}
+    for team in Team.objects.exclude(api_token_encrypted="").order_by("name"):
+        url = team.effective_api_url
+        if url not in by_url:
+            by_url[url] = cached_api_check(team)
+        results[team.name] = {**by_url[url], "url": url}
+    return results
+
+
+def cached_api_check(team: Team) -> dict:
+    key = f"healthz-api:{team.effective_api_url}"
+    found = cache.get(key)
+    if found is None:
+        found = timed(lambda: call_health(team))
+        cache.set(key, found, API_CACHE_SECONDS)
+    return found
+
+
+def call_health(team: Team) -> dict:
+    try:
+        with client_for(team, timeout=API_TIMEOUT) as client:
+            answer = client.health()
+    except errors.MultimodalError as exc:
+        raise ConnectionError(exc.message) from None
+    return {"api_status": str(answer.get("status", "unknown"))[:40]}

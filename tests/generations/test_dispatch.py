@@ -71,25 +71,31 @@ def test_every_kind_uses_its_catalog_limit(kind, settings):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("sandbox_url")
-def test_burst_completes_without_a_single_429_in_submitted_order(team_a, owner, teammate,
+def test_burst_of_30_tts_10_image_3_cogvideox_without_a_429_in_order(team_a, owner, teammate,
                                                                  fake_clock):
     start = fake_clock.now
     speech = [queued(team_a, (owner, teammate)[i % 2], "tts", text=f"line {i}")
               for i in range(30)]
     images = [queued(team_a, owner, "image", prompt=f"picture {i}", width=512, height=512)
               for i in range(10)]
+    videos = [queued(team_a, teammate, "video_cogvideox", prompt=f"scene {i}", num_frames=17)
+              for i in range(3)]
     drive(fake_clock)
     assert set(Generation.objects.values_list("status", flat=True)) == {Status.SUCCEEDED}
     assert not Attempt.objects.exclude(http_status=201).exists()  # not one 429
-    for batch in (speech, images):
+    for batch in (speech, images, videos):
         sent_order = list(Attempt.objects.filter(kind=batch[0].kind).order_by("pk")
                           .values_list("generation_id", flat=True))
         assert sent_order == [g.pk for g in batch]
-    assert SandboxUsage.objects.count() == 40
+    assert SandboxUsage.objects.count() == 43
     last_speech = max(refreshed(g).started_at for g in speech)
     assert last_speech - start == 2 * dispatch.Window.for_kind("tts").span
     assert max(refreshed(g).started_at for g in images) - start == \
         timedelta(seconds=60.6)
+    # Speech is done as soon as its own limit allows, before the video backlog ends.
+    last_video = max(refreshed(g).started_at for g in videos)
+    assert last_video - start == 2 * dispatch.Window.for_kind("video_cogvideox").span
+    assert max(refreshed(g).finished_at for g in speech) <= last_video
 
 
 @pytest.mark.django_db(transaction=True)

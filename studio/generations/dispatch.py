@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -109,9 +109,7 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
     with transaction.atomic():
         gate, _ = RateWindow.objects.select_for_update().get_or_create(
             token_key=token_key, kind=kind)
-        sent = list(Attempt.objects.filter(token_key=token_key, kind=kind,
-                                           sent_at__gt=now - window.span)
-                    .values_list("sent_at", flat=True))
+        sent = calls_in_window(token_key, kind, window, now)
         schedule = plan(sent, jobs, window, now, gate.blocked_until)
         for job, start in schedule:
             if start <= now:
@@ -119,6 +117,18 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
     waiting = [(job, start) for job, start in schedule if start > now]
     publish_expectations(waiting)
     return waiting[0][1] if waiting else None
+
+
+def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) -> list[datetime]:
+    """When our calls in the window went out. A call still waiting for a worker goes
+    out later than its stamp says, so it counts as going out now; a call the API
+    refused with 429 took no slot of its window."""
+    attempts = (Attempt.objects.filter(token_key=token_key, kind=kind)
+                .filter(Q(sent_at__gt=now - window.span) | Q(outcome=Attempt.Outcome.DISPATCHED))
+                .exclude(outcome=Attempt.Outcome.RATE_LIMITED)
+                .values_list("sent_at", "outcome"))
+    return [max(sent_at, now) if outcome == Attempt.Outcome.DISPATCHED else sent_at
+            for sent_at, outcome in attempts]
 
 
 def hand_to_worker(job: Generation, token_key: str, now: datetime) -> None:

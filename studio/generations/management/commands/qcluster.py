@@ -13,7 +13,7 @@ from django.conf import settings
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as QClusterCommand
 
-from studio.generations import dispatch
+from studio.generations import dispatch, tasks  # noqa: F401 (imported before workers fork)
 
 
 class Command(QClusterCommand):

@@ -69,3 +69,45 @@ def test_tokens_survive_key_rotation(settings):
     settings.STUDIO_ENCRYPTION_KEYS = ["b" * 43 + "="]
     assert crypto.decrypt(rotated) == "secret-token"
     assert crypto.decrypt(old) == ""
+
+
+def test_monthly_budget_field_renders_with_its_help_text(owner_client):
+    html = owner_client.get("/team/settings/").content.decode()
+    assert 'name="monthly_budget"' in html and "Monthly budget" in html
+    assert "Credits the whole team may spend in a calendar month (UTC)" in html
+
+
+def test_setting_the_team_budget_is_saved_and_audited(owner_client, owner, team_a):
+    from studio.teams.models import AuditEvent
+
+    owner_client.post("/team/settings/", {"api_url": "", "tier": "premium",
+                                          "monthly_budget": "5000"})
+    assert Team.objects.get(pk=team_a.pk).monthly_budget == 5000
+    event = AuditEvent.objects.get(action=AuditEvent.Action.BUDGET_CHANGED)
+    assert event.actor == owner
+    assert event.summary == "Set the team's monthly budget to 5000 credits"
+
+
+def test_negative_budget_is_refused_beside_the_field(owner_client, team_a):
+    response = owner_client.post("/team/settings/", {"api_url": "", "tier": "premium",
+                                                     "monthly_budget": "-1"})
+    html = response.content.decode()
+    assert "greater than or equal to 0" in html and 'value="-1"' in html
+    assert Team.objects.get(pk=team_a.pk).monthly_budget is None
+
+
+def test_rotate_tokens_command_moves_tokens_to_the_new_key(settings, team_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.STUDIO_ENCRYPTION_KEYS = ["a" * 43 + "="]
+    team_a.api_token = "tok_rotate_me_123456"
+    team_a.save()
+    settings.STUDIO_ENCRYPTION_KEYS = ["b" * 43 + "=", "a" * 43 + "="]
+    out = StringIO()
+    call_command("rotate_tokens", stdout=out)
+    assert "Re-encrypted 1 token(s); 0 unreadable." in out.getvalue()
+    settings.STUDIO_ENCRYPTION_KEYS = ["b" * 43 + "="]
+    team_a.refresh_from_db()
+    assert team_a.api_token == "tok_rotate_me_123456"

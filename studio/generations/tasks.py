@@ -262,7 +262,7 @@ def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
     lost = generation.attempt_log.filter(outcome=Attempt.Outcome.LOST).last()
     record = recovery.find_charge(client, generation, lost)
     if record is None:
-        requeue_after_loss(generation)
+        requeue_after_loss(generation, lost)
         return
     adopt_record(generation, record)
     generation.credits_remaining = None
@@ -276,11 +276,13 @@ def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
              "submit again to get the result.", charged=record.status == "completed")
 
 
-def requeue_after_loss(generation: Generation) -> None:
+def requeue_after_loss(generation: Generation, lost: Attempt | None) -> None:
     if generation.attempts >= settings.STUDIO_MAX_ATTEMPTS:
+        last_error = (lost.error_message if lost else "").rstrip(".") or \
+            "The API's answers kept getting lost"
         fail(generation, generation.error_code or "connection_error",
-             f"{generation.error_message.split('. Checking')[0]}. Gave up after "
-             f"{settings.STUDIO_MAX_ATTEMPTS} attempts; submit again later.")
+             f"{last_error}. Gave up after {settings.STUDIO_MAX_ATTEMPTS} attempts; "
+             "submit again later.")
         return
     generation.status = Status.QUEUED
     generation.follow_up = FollowUp.NONE

@@ -177,3 +177,34 @@ def test_fault_endpoint_is_for_admins_only(client, admin_client, team_a):
                                 content_type="application/json")
     assert unknown.status_code == 404
 
+
+
+def test_answers_lost_before_any_charge_give_up_after_the_last_attempt(
+        team_a, owner, fake_clock, settings, monkeypatch, sandbox_url):
+    import httpx
+
+    from studio.multimodal import client as client_module
+
+    settings.STUDIO_MAX_ATTEMPTS = 2
+    real_client = client_module.MultimodalClient
+
+    def reset_on_generate(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadError("connection reset by peer")
+        with httpx.Client() as passthrough:  # usage lookups reach the real sandbox
+            answer = passthrough.send(passthrough.build_request(
+                request.method, str(request.url), headers=request.headers))
+            return httpx.Response(answer.status_code, content=answer.content,
+                                  headers=answer.headers)
+
+    monkeypatch.setattr("studio.generations.api.MultimodalClient",
+                        lambda *a, **kw: real_client(
+                            *a, **{**kw, "transport": httpx.MockTransport(reset_on_generate)}))
+    generation = queued(team_a, owner, "tts", text="never arrives")
+    drive(fake_clock)
+    generation = refreshed(generation)
+    assert (generation.status, generation.error_code) == (Status.FAILED, "connection_error")
+    assert "connection reset by peer" in generation.error_message
+    assert "Gave up after 2 attempts" in generation.error_message
+    assert [o for _, o in outcomes(generation)] == ["lost", "lost"]
+    assert charges() == 0

@@ -1,4 +1,3 @@
-import csv
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from studio.credits import budget, charts
 from studio.credits.models import Discrepancy, LedgerEntry
 from studio.generations.models import KIND_CHOICES
+from studio.lib import csvstream
 from studio.teams.scoping import current_membership, team_queryset
 
 CSV_HEADER = ["created_at", "member", "kind", "usage_id", "generation_id",
@@ -121,28 +121,17 @@ def month_summary(membership) -> dict:
             "warn": bool(team.monthly_budget and spent >= budget.WARN_AT * team.monthly_budget)}
 
 
-class Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_rows(entries: QuerySet):
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_HEADER)
     for entry in entries.iterator():
-        yield writer.writerow([
-            entry.created_at.isoformat(), entry.member.username if entry.member else "",
-            entry.kind, entry.usage_id, entry.generation_id or "", entry.credits,
-            "" if entry.credits_remaining is None else entry.credits_remaining,
-            entry.source,
-        ])
+        yield [entry.created_at.isoformat(), entry.member.username if entry.member else "",
+               entry.kind, entry.usage_id, entry.generation_id or "", entry.credits,
+               "" if entry.credits_remaining is None else entry.credits_remaining,
+               entry.source]
 
 
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, entries = filtered_ledger(request)
-    response = StreamingHttpResponse(csv_rows(entries.order_by("created_at", "id")),
-                                     content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="credits.csv"'
-    return response
+    return csvstream.streamed(CSV_HEADER, csv_rows(entries.order_by("created_at", "id")),
+                              "credits.csv")

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from studio.multimodal import catalog
 
@@ -258,3 +260,15 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.seen_at}"
+
+
+FILE_FIELDS = ("media", "poster", "thumbnail", "source_upload")
+
+
+@receiver(post_delete, sender=Generation)
+def remove_files(sender, instance: Generation, **kwargs) -> None:
+    """A deleted row takes its files along (the trash purge, a deleted team)."""
+    for name in FILE_FIELDS:
+        field = getattr(instance, name)
+        if field:
+            field.delete(save=False)

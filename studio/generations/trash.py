@@ -72,10 +72,6 @@ def purge_expired() -> int:
     expired = Generation.objects.filter(deleted_at__lt=trash_cutoff())
     count = 0
     for generation in expired.iterator():
-        for field in (generation.media, generation.poster, generation.thumbnail,
-                      generation.source_upload):
-            if field:
-                field.delete(save=False)
-        generation.delete()
+        generation.delete()  # its files go with it (models.remove_files)
         count += 1
     return count

@@ -1,6 +1,11 @@
 from django import forms
+from django.db.models import QuerySet
 
-from studio.teams.models import AuditEvent, Team
+from studio.teams.invitations import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES
+from studio.teams.models import AuditEvent, Membership, Role, Team
+
+# Ownership moves only by transfer, so no form grants it.
+GRANTABLE_ROLES = [(role.value, role.label) for role in (Role.VIEWER, Role.MEMBER, Role.ADMIN)]
 
 
 class TeamSettingsForm(forms.ModelForm):
@@ -50,3 +55,78 @@ class TeamSettingsForm(forms.ModelForm):
                           f"Set the team's monthly budget to {budget} credits" if budget
                           else "Removed the team's monthly budget"))
         return lines
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=GRANTABLE_ROLES)
+
+
+class MemberCapForm(forms.Form):
+    monthly_cap = Membership._meta.get_field("monthly_cap").formfield(
+        label="Monthly cap", max_value=2_147_483_647)
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(choices=GRANTABLE_ROLES, initial=Role.MEMBER,
+                             help_text="Ownership can only be transferred, not invited.")
+    days = forms.TypedChoiceField(label="Expires after", choices=EXPIRY_CHOICES,
+                                  coerce=int, initial=DEFAULT_EXPIRY_DAYS)
+
+
+class MembershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.username} ({obj.get_role_display().lower()})"
+
+
+class TransferOwnershipForm(forms.Form):
+    new_owner = MembershipChoiceField(
+        queryset=Membership.objects.none(), label="New owner",
+        help_text="They become the owner; you stay on as an admin.")
+
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_owner"].queryset = (
+            actor.team.memberships.exclude(pk=actor.pk).select_related("user", "team")
+            .order_by("user__username"))
+
+
+class DeleteTeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["name"].help_text = f"Type {team.name} to confirm."
+
+    def clean_name(self) -> str:
+        if self.cleaned_data["name"] != self.team.name:
+            raise forms.ValidationError(
+                f"That is not the team's name. Type {self.team.name} exactly to delete it.")
+        if self.team.generations.filter(status__in=("queued", "running")).exists():
+            raise forms.ValidationError(
+                "Some of the team's work is still queued or running at the API. Cancel "
+                "the queued jobs and wait for the running ones, then delete the team.")
+        return self.cleaned_data["name"]
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "All actions"), *AuditEvent.Action.choices],
+                               required=False)
+    member = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, events: QuerySet[AuditEvent], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Names as recorded, so people who have left the team can still be picked.
+        names = events.order_by("actor_name").values_list("actor_name", flat=True).distinct()
+        self.fields["member"].choices = [("", "Everyone"), *((n, n) for n in names)]
+
+    def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """The events matching every valid filter; an invalid one is shown, not applied."""
+        self.is_valid()
+        chosen = getattr(self, "cleaned_data", {})
+        if chosen.get("action"):
+            events = events.filter(action=chosen["action"])
+        if chosen.get("member"):
+            events = events.filter(actor_name=chosen["member"])
+        return events

@@ -77,3 +77,11 @@ def test_csv_charges_positive_refunds_negative_sum_is_debited(owner_client, owne
 def test_outsider_export_has_only_their_rows(outsider_client, owner, team_a):
     entry(team_a, owner, 14)
     assert csv_of(outsider_client) == []
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(owner_client, owner, team_a):
+    LedgerEntry.objects.create(team=team_a, member=owner, kind="tts",
+                               usage_id="=HYPERLINK(\"http://evil\")", credits=-3)
+    row = csv_of(owner_client)[0]
+    assert row["usage_id"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["credits_used"] == "-3"

@@ -6,6 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from studio.lib.env import envbool, envfloat, envint, envlist, envstr
+from studio.lib.media_storage import s3_backend, s3_origin
 from studio.multimodal.catalog import API_BASE_PATH, parse_rate_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,6 +118,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+S3_MEDIA_ORIGIN = ""  # where the browser fetches media from; the CSP allows it
+if AWS_STORAGE_BUCKET_NAME:
+    # A private bucket: members get short-lived presigned URLs (studio/lib/media_storage).
+    STORAGES["default"] = s3_backend(
+        AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=envstr("AWS_S3_ENDPOINT_URL", ""),  # MinIO, R2, ...; empty: AWS
+        region=envstr("AWS_S3_REGION_NAME", ""),
+        access_key=envstr("AWS_ACCESS_KEY_ID", ""),
+        secret_key=envstr("AWS_SECRET_ACCESS_KEY", ""),
+        url_max_age=envint("AWS_QUERYSTRING_EXPIRE", 3600),
+    )
+    S3_MEDIA_ORIGIN = s3_origin(STORAGES["default"]["OPTIONS"])
 if DEBUG:
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -220,7 +233,7 @@ if STUDIO_HTTPS:
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-MEDIA_ORIGINS = envlist("STUDIO_MEDIA_ORIGINS", "")  # e.g. the S3 endpoint for media
+MEDIA_ORIGINS = envlist("STUDIO_MEDIA_ORIGINS", S3_MEDIA_ORIGIN)  # media the pages may load
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

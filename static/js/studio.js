@@ -36,3 +36,38 @@ document.addEventListener("click", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
 });
+
+// The selection toolbar: say what is ticked and enable what fits (the server checks
+// again). Compare is a GET: the zip button's CSRF token stays out of its URL.
+function updateSelection() {
+  const bar = document.getElementById("selection");
+  if (!bar) return;
+  const ticked = [...document.querySelectorAll('input[name="ids"][form="selection"]:checked')];
+  const kinds = new Set(ticked.map((box) => box.dataset.kind));
+  const compare = bar.querySelector("[data-selection-compare]");
+  compare.disabled = ticked.length < 2 || kinds.size > 1;
+  compare.title = kinds.size > 1 ? "Compare one kind at a time" : "";
+  bar.querySelector("[data-selection-zip]").disabled = ticked.length === 0;
+  bar.querySelector("[data-selection-status]").textContent = ticked.length
+    ? `${ticked.length} selected${kinds.size > 1 ? " (mixed kinds)" : ""}`
+    : "Tick finished cards to compare them or download them as one zip.";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches('input[name="ids"][form="selection"]')) updateSelection();
+});
+document.addEventListener("DOMContentLoaded", updateSelection);
+document.addEventListener("htmx:afterSettle", updateSelection);
+document.addEventListener("submit", (event) => {
+  if (event.target.id !== "selection" || event.submitter?.formMethod !== "get") return;
+  const token = event.target.querySelector('[name="csrfmiddlewaretoken"]');
+  token.disabled = true;
+  setTimeout(() => { token.disabled = false; });
+});
+
+// Review forms answer a refusal (400) with the block and its errors: show it.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400 && event.detail.elt.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

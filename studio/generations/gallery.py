@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
-from studio.generations.models import KIND_CHOICES, Comment, Generation, Rating, Star, Status
+from studio.generations import review
+from studio.generations.models import KIND_CHOICES, Generation, Star, Status
 from studio.multimodal import catalog
 from studio.teams.scoping import current_membership, team_queryset
 
@@ -91,18 +92,7 @@ def day_start(day) -> datetime:
 def visible(request: HttpRequest) -> QuerySet:
     """The current team's generations that are not in the trash, ready for cards."""
     generations = team_queryset(request, Generation.objects.select_related("author"))
-    return annotate_for(generations.filter(deleted_at=None), request.user)
-
-
-def annotate_for(generations: QuerySet, user) -> QuerySet:
-    """What a card shows about reviews, in the cards' own query: no query per card."""
-    ratings = Rating.objects.filter(generation=OuterRef("pk")).values("generation")
-    comments = Comment.objects.filter(generation=OuterRef("pk")).values("generation")
-    return generations.annotate(
-        starred=Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)),
-        rating_avg=Subquery(ratings.annotate(avg=Avg("stars")).values("avg")[:1]),
-        comment_count=Subquery(comments.annotate(n=Count("id")).values("n")[:1]),
-    )
+    return review.annotate_for(generations.filter(deleted_at=None), request.user)
 
 
 def filtered(request: HttpRequest) -> tuple[GalleryFilter, QuerySet]:

@@ -1,7 +1,8 @@
 """Signed, expiring links to a team's image, for the API to fetch when animating it.
 
 Team media needs a login; the API has none. A link carries the generation and which
-of its files, signed with SECRET_KEY and valid for STUDIO_SIGNED_URL_MAX_AGE.
+of its files, signed with SECRET_KEY and valid for STUDIO_SIGNED_URL_MAX_AGE. With
+media on S3 the link is instead a presigned URL of the object, valid as long.
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core import signing
 from django.urls import reverse
 
 from studio.generations.models import Generation
+from studio.lib import media_storage
 
 SALT = "studio.generations.shared-image"
 MEDIA, UPLOAD = "media", "upload"
@@ -17,10 +19,14 @@ MEDIA, UPLOAD = "media", "upload"
 def image_url_for(generation: Generation) -> str:
     """The public URL the API should fetch an I2V generation's source image from."""
     if generation.source_id:
-        return shared_url(generation.source_id, MEDIA)
+        return presigned(generation.source.media) or shared_url(generation.source_id, MEDIA)
     if generation.source_upload:
-        return shared_url(generation.pk, UPLOAD)
+        return presigned(generation.source_upload) or shared_url(generation.pk, UPLOAD)
     return generation.params["image_url"]
+
+
+def presigned(file) -> str | None:
+    return media_storage.presigned_url(file, max_age=settings.STUDIO_SIGNED_URL_MAX_AGE)
 
 
 def shared_url(generation_id: int, which: str) -> str:

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.credits import budget
-from studio.generations import signing
+from studio.generations import review, signing
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Status
-from studio.lib import ranged
+from studio.lib import media_storage, ranged
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Role, Team
@@ -118,13 +118,12 @@ CANNOT_CANCEL = ("It was already sent to the API, where the credits may already 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(
-        request, team_generations(request).prefetch_related("attempt_log"), pk=pk)
-    params = [(generation.kind_spec.param(name).label if name in
-               {p.name for p in generation.kind_spec.params} else name, value)
-              for name, value in generation.params.items()]
-    return render(request, "generations/detail.html",
-                  {"generation": generation, "params": params, "chain": ancestors(generation)})
+    generations = review.annotate_for(
+        team_generations(request).prefetch_related("attempt_log"), request.user)
+    generation = get_for_team_or_404(request, generations, pk=pk)
+    return render(request, "generations/detail.html", {
+        "generation": generation, "params": review.labelled_params(generation),
+        "chain": ancestors(generation), **review.review_context(request, generation)})
 
 
 def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:
@@ -143,11 +142,8 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
     generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
     if not generation.media:
         raise Http404("This generation has no media yet.")
-    return ranged.serve(
-        request, generation.media.open("rb"), generation.media.size,
-        generation.content_type, generation.download_name,
-        as_attachment="download" in request.GET,
-    )
+    return serve_file(request, generation.media, generation.content_type,
+                      generation.download_name, as_attachment="download" in request.GET)
 
 
 @login_required
@@ -166,16 +162,22 @@ def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
                       f"{generation.download_name}.webp")
 
 
-def serve_file(request: HttpRequest, file, content_type: str, name: str) -> HttpResponse:
+def serve_file(request: HttpRequest, file, content_type: str, name: str,
+               as_attachment: bool = False) -> HttpResponse:
+    """Media on S3: a redirect to a short-lived presigned URL. On disk: streamed."""
     if not file:
         raise Http404("No such file.")
-    return ranged.serve(request, file.open("rb"), file.size, content_type, name)
+    direct = media_storage.redirect(file, content_type=content_type,
+                                    download_name=name if as_attachment else None)
+    return direct or ranged.serve(request, file.open("rb"), file.size, content_type, name,
+                                  as_attachment=as_attachment)
 
 
 @login_required
 @require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    generations = review.annotate_for(team_generations(request), request.user)
+    generation = get_for_team_or_404(request, generations, pk=pk)
     return render(request, "generations/_card.html", {"generation": generation})
 
 
@@ -196,5 +198,4 @@ def shared_image(request: HttpRequest, token: str) -> HttpResponse:
     if not file or (which == signing.MEDIA and generation.kind_spec.media != "image"):
         raise Http404("No such image.")
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    return ranged.serve(request, file.open("rb"), file.size, content_type,
-                        file.name.rsplit("/", 1)[-1])
+    return serve_file(request, file, content_type, file.name.rsplit("/", 1)[-1])

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_speech_and_image import generate, log_in
 from tests.stack import Stack

@@ -32,7 +32,7 @@ def media_path(generation: "Generation", filename: str) -> str:
 
 
 class Generation(models.Model):
-    THUMB_WIDTH = 400  # pixels; cards are about 300 wide
+    THUMB_WIDTH = 600  # pixels: cards are about 300 CSS pixels wide, so 2x screens too
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
                              related_name="generations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,

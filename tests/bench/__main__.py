@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHES = ["video_memory", "dispatch"]
+BENCHES = ["video_memory", "dispatch", "gallery", "load"]
 
 
 def main(names: list[str]) -> None:

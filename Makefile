@@ -9,7 +9,12 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 	python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test bench deps test-deps chromium
+# `make test` runs the suite twice: on SQLite, then on PostgreSQL + Redis servers that
+# tests/servers/servers.sh installs (Debian packages), starts on loopback and stops.
+PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs $(PYTEST_ARGS)
+SERVERS := bash tests/servers/servers.sh
+
+.PHONY: run test test-sqlite test-scale-out bench deps test-deps chromium
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Studio needs Python 3.12 or newer; install it (e.g. pyenv install 3.12) and retry." >&2; exit 1; }
@@ -40,7 +45,18 @@ run: deps
 	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile -
 
 test: test-deps chromium
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+	@status=0; \
+	echo "== make test: the suite on SQLite"; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	echo "== make test: the suite on PostgreSQL + Redis"; \
+	$(MAKE) --no-print-directory test-scale-out || status=1; \
+	exit $$status
+
+test-sqlite: test-deps chromium
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST)
+
+test-scale-out: test-deps chromium
+	$(SERVERS) run env $(PYTEST)
 
 bench: test-deps
 	$(PY) -m tests.bench

@@ -1,5 +1,7 @@
 """The studio as production runs it: migrate, create a team, then gunicorn and a
 django-q2 cluster as separate processes over one fresh SQLite file and media folder.
+When the outer run is on PostgreSQL and Redis (`make test`'s second run), the stack is
+too: a fresh database on the same PostgreSQL server and an emptied Redis database.
 
 Tests using it must not use pytest-django's `db` fixture: the processes own their data.
 """
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -25,9 +28,55 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # Outer settings that would point the processes somewhere other than their own world.
 INHERITED_BUT_IGNORED = ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "MULTIMODAL_API_URL",
-                         "STUDIO_SANDBOX", "STUDIO_PUBLIC_URL", "DJANGO_SETTINGS_MODULE")
+                         "STUDIO_SANDBOX", "STUDIO_PUBLIC_URL", "DJANGO_SETTINGS_MODULE",
+                         "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL")
 STARTUP_SECONDS = 30.0
 STOP_SECONDS = 10.0
+# Redis databases for stacks (the outer run's cache and queue use 0), one per stack.
+STACK_REDIS_DBS = range(1, 16)
+_stacks_started = 0
+
+
+class StackServers:
+    """Where a stack keeps its data: its own SQLite file or, when the outer run is on
+    PostgreSQL and Redis, its own database on that server and its own Redis database."""
+
+    def __init__(self, folder: Path) -> None:
+        global _stacks_started
+        _stacks_started += 1
+        outer_db = os.environ.get("DATABASE_URL", "")
+        outer_redis = os.environ.get("REDIS_URL", "")
+        self.pg_name = ""
+        self.database_url = f"sqlite:///{folder / 'db.sqlite3'}"
+        if outer_db.startswith(("postgres://", "postgresql://")):
+            self.pg_name = f"studio_stack_{os.getpid()}_{_stacks_started}"
+            self.database_url = urlsplit(outer_db)._replace(path=f"/{self.pg_name}").geturl()
+            self.pg_admin_url = urlsplit(outer_db)._replace(path="/postgres").geturl()
+        self.redis_url = ""
+        if outer_redis:
+            db = STACK_REDIS_DBS[(_stacks_started - 1) % len(STACK_REDIS_DBS)]
+            self.redis_url = urlsplit(outer_redis)._replace(path=f"/{db}").geturl()
+
+    def _pg_admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create(self) -> None:
+        if self.pg_name:
+            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            self._pg_admin(f'CREATE DATABASE "{self.pg_name}"')
+        if self.redis_url:
+            import redis
+
+            with redis.from_url(self.redis_url) as client:
+                client.flushdb()
+
+    def drop(self) -> None:
+        if self.pg_name:
+            with suppress(Exception):
+                self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -55,20 +104,22 @@ class Stack:
         self.dir = Path(self._tmp.name)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.servers = StackServers(self.dir)
         self.env = {key: value for key, value in os.environ.items()
                     if key not in INHERITED_BUT_IGNORED} | {
-            "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
+            "DATABASE_URL": self.servers.database_url,
             "MEDIA_ROOT": str(self.dir / "media"),
             "STUDIO_PUBLIC_URL": self.url,
             # Static files from the finders through whitenoise, no collectstatic.
             "DEBUG": "true",
             "STUDIO_QUEUE_POLL": "0.05",
             "PYTHONUNBUFFERED": "1",
-        }
+        } | ({"REDIS_URL": self.servers.redis_url} if self.servers.redis_url else {})
         self.processes: dict[str, subprocess.Popen] = {}
 
     def __enter__(self) -> Stack:
         try:
+            self.servers.create()
             self.manage("migrate", "--noinput")
             self.manage("create_team", self.team, "--owner", self.username,
                         "--password", self.password, "--api-token", self.api_token,
@@ -144,6 +195,7 @@ class Stack:
             process.wait()
 
     def cleanup(self) -> None:
+        self.servers.drop()
         self._tmp.cleanup()
 
     def logs(self, lines: int = 60) -> str:

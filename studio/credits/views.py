@@ -1,20 +1,17 @@
-from datetime import datetime, time, timedelta
-
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from studio.credits import budget, charts
 from studio.credits.models import Discrepancy, LedgerEntry
 from studio.generations.models import KIND_CHOICES
 from studio.lib import csvstream
+from studio.lib.filters import TeamFilterForm
 from studio.teams.scoping import current_membership, team_queryset
 
 CSV_HEADER = ["created_at", "member", "kind", "usage_id", "generation_id",
@@ -23,45 +20,22 @@ PAGE_SIZE = 100
 CHART_DAYS = 31
 
 
-class LedgerFilter(forms.Form):
-    member = forms.ModelChoiceField(queryset=get_user_model().objects.none(),
-                                    required=False, empty_label="Everyone")
+class LedgerFilter(TeamFilterForm):
     kind = forms.ChoiceField(choices=[("", "Every kind"), *KIND_CHOICES], required=False)
-    date_from = forms.DateField(required=False, label="From",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To",
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["member", "kind", "date_from", "date_to"]
 
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = get_user_model().objects.filter(
-            memberships__team=team).order_by("username")
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
+    def __init__(self, data, *, team):
+        super().__init__(data, team=team)
+        self.fields["member"].empty_label = "Everyone"
 
     def apply(self, entries: QuerySet) -> QuerySet:
         if not self.is_valid():
             return entries.none()
-        data = self.cleaned_data
-        if data["member"]:
-            entries = entries.filter(member=data["member"])
-        if data["kind"]:
-            entries = entries.filter(kind=data["kind"])
-        if data["date_from"]:
-            entries = entries.filter(created_at__gte=day_start(data["date_from"]))
-        if data["date_to"]:
-            entries = entries.filter(created_at__lt=day_start(data["date_to"])
-                                     + timedelta(days=1))
-        return entries
-
-
-def day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+        if self.cleaned_data["member"]:
+            entries = entries.filter(member=self.cleaned_data["member"])
+        if self.cleaned_data["kind"]:
+            entries = entries.filter(kind=self.cleaned_data["kind"])
+        return self.apply_dates(entries)
 
 
 def filtered_ledger(request: HttpRequest) -> tuple[LedgerFilter, QuerySet]:

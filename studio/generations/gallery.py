@@ -5,10 +5,9 @@ indexes and a keyset (`before=<id>`), and the poll asks only about the cards the
 page shows as pending, plus new ones that match its filters.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from studio.generations import review
 from studio.generations.models import KIND_CHOICES, Generation, Star, Status
+from studio.lib.filters import TeamFilterForm
 from studio.multimodal import catalog
 from studio.teams.scoping import current_membership, team_queryset
 
@@ -30,32 +30,20 @@ POLL_OVERLAP = timedelta(seconds=2)
 MAX_POLLED_IDS = 200
 
 
-class GalleryFilter(forms.Form):
+class GalleryFilter(TeamFilterForm):
     q = forms.CharField(required=False, max_length=200, label="Search",
                         widget=forms.SearchInput(attrs={"placeholder": "Words in a prompt "
                                                         "or text"}))
     kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *KIND_CHOICES])
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), *Status.choices])
-    member = forms.ModelChoiceField(required=False, queryset=get_user_model().objects.none(),
-                                    empty_label="Anyone", to_field_name="username")
     starred = forms.BooleanField(required=False, label="Starred by me")
-    date_from = forms.DateField(required=False, label="From",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To",
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["q", "kind", "status", "member", "starred", "date_from", "date_to"]
 
     def __init__(self, data, *, team):
-        super().__init__(data)
-        self.fields["member"].queryset = get_user_model().objects.filter(
-            memberships__team=team).order_by("username")
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
+        super().__init__(data, team=team)
+        self.fields["member"].empty_label = "Anyone"
+        self.fields["member"].to_field_name = "username"
 
     def apply(self, generations: QuerySet, user) -> QuerySet:
         if not self.is_valid():
@@ -73,20 +61,11 @@ class GalleryFilter(forms.Form):
         if data["starred"]:
             generations = generations.filter(
                 Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
-        if data["date_from"]:
-            generations = generations.filter(created_at__gte=day_start(data["date_from"]))
-        if data["date_to"]:
-            generations = generations.filter(
-                created_at__lt=day_start(data["date_to"]) + timedelta(days=1))
-        return generations
+        return self.apply_dates(generations)
 
     @property
     def active(self) -> bool:
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
-
-
-def day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def visible(request: HttpRequest) -> QuerySet:

@@ -188,7 +188,7 @@ WHITENOISE_MANIFEST_STRICT = False
 # Dispatch (studio/generations/dispatch.py) and follow-ups.
 # Our window stamp precedes the API's by the request's travel time; the margin (1%
 # of the window, at least this) keeps ours closing after the API's.
-STUDIO_RATE_MARGIN_MIN = envfloat("STUDIO_RATE_MARGIN_MIN", 0.25)
+STUDIO_RATE_MARGIN_MIN = envfloat("STUDIO_RATE_MARGIN_MIN", 0.5)
 STUDIO_PROVIDER_POLL = envfloat("STUDIO_PROVIDER_POLL", 5.0)
 STUDIO_RECOVERY_DELAY = envfloat("STUDIO_RECOVERY_DELAY", 5.0)
 STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)

@@ -5,7 +5,7 @@ import json
 import math
 import socket
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -57,6 +57,7 @@ def read_json_object(request: HttpRequest) -> dict | None:
 @csrf_exempt
 @require_POST
 def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
+    arrived = clock.now()  # a rate limiter counts a call when it arrives
     account = authenticate(request)
     if account is None:
         return error(**UNAUTHORIZED)
@@ -72,7 +73,7 @@ def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
     faults = SandboxFaults.objects.filter(account=account).first()
     if faults and (refusal := faults_before_charging(faults, kind)):
         return refusal
-    response = charge_and_render(request, account, kind, kind.with_defaults(params))
+    response = charge_and_render(request, account, kind, kind.with_defaults(params), arrived)
     if faults and response.status_code == 201:
         return faults_after_charging(request, faults, response)
     return response
@@ -124,8 +125,8 @@ def client_socket(request: HttpRequest) -> socket.socket:
 
 
 def charge_and_render(request: HttpRequest, account: SandboxAccount, kind: catalog.Kind,
-                      params: dict) -> JsonResponse:
-    usage_or_refusal = reserve(account, kind, params)
+                      params: dict, arrived: datetime) -> JsonResponse:
+    usage_or_refusal = reserve(account, kind, params, arrived)
     if isinstance(usage_or_refusal, JsonResponse):
         return usage_or_refusal
     usage = usage_or_refusal
@@ -188,10 +189,9 @@ def video_file(request: HttpRequest, usage_id: str) -> HttpResponse:
                         "video/mp4", f"{usage_id}.mp4")
 
 
-def reserve(account: SandboxAccount, kind: catalog.Kind,
-            params: dict) -> SandboxUsage | JsonResponse:
+def reserve(account: SandboxAccount, kind: catalog.Kind, params: dict,
+            now: datetime) -> SandboxUsage | JsonResponse:
     """Take a rate-limit slot and debit the cost in one transaction, or refuse."""
-    now = clock.now()
     calls, window = catalog.rate_limit(kind.endpoint_type)
     with transaction.atomic():
         account = SandboxAccount.objects.select_for_update().get(pk=account.pk)

@@ -37,14 +37,14 @@ def rows(series: list[tuple[str, int]], *, title: str) -> SafeString:
     line = 22
     body = format_html_join("", (
         '<text x="0" y="{}" class="label">{}</text>'
-        '<rect x="160" y="{}" width="{}" height="14" class="bar"><title>{}: {} credits'
+        '<rect x="120" y="{}" width="{}" height="14" class="bar"><title>{}: {} credits'
         "</title></rect>"
         '<text x="{}" y="{}" class="value">{}</text>'
     ), (
-        (i * line + 12, label, i * line + 1, f"{max(value, 0) / top * 380:.1f}", label,
-         value, f"{166 + max(value, 0) / top * 380:.1f}", i * line + 12, value)
+        (i * line + 12, label, i * line + 1, f"{max(value, 0) / top * 220:.1f}", label,
+         value, f"{126 + max(value, 0) / top * 220:.1f}", i * line + 12, value)
         for i, (label, value) in enumerate(series)
     ))
     return format_html(
-        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 640 {}" '
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 400 {}" '
         'width="100%">{}</svg>', title, len(series) * line, body)

@@ -24,8 +24,12 @@ def field_for(param: catalog.Param) -> forms.Field:
         return forms.FloatField(min_value=param.min, max_value=param.max,
                                 widget=forms.NumberInput(attrs={"step": "0.5"}),
                                 **common)
-    widget = (forms.Textarea(attrs={"rows": 4})
-              if (param.max_length or 0) > LONG_TEXT else forms.TextInput)
+    if param.name.endswith("_url"):
+        widget = forms.URLInput(attrs={"placeholder": "https://…"})
+    elif (param.max_length or 0) > LONG_TEXT:
+        widget = forms.Textarea(attrs={"rows": 4})
+    else:
+        widget = forms.TextInput
     return forms.CharField(min_length=param.min_length, max_length=param.max_length,
                            strip=True, widget=widget, **common)
 

@@ -28,7 +28,7 @@ def duration(milliseconds: int | None) -> str:
     """0:07, 1:05: a clip's length as players show it."""
     if not milliseconds:
         return ""
-    total = round(milliseconds / 1000)
+    total = milliseconds // 1000  # as players show it: whole seconds elapsed
     return f"{total // 60}:{total % 60:02d}"
 
 

@@ -90,9 +90,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "")
+# Every web worker must see the same counts (failed logins): Redis, or else a table
+# in the database (made by teams' migration 0003), never a per-process memory cache.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
+else:
+    # Past MAX_ENTRIES the table culls a third of its rows; the default 300 would
+    # let a flood of made-up usernames wipe the counts that matter.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "studio_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -246,6 +253,12 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# Failed logins allowed per username and address before a pause.
+# Failed logins allowed per username and address before a pause, which doubles from
+# 30 s with each further failure up to STUDIO_LOGIN_PAUSE_SECONDS (studio/teams/login.py).
 STUDIO_LOGIN_ATTEMPTS = envint("STUDIO_LOGIN_ATTEMPTS", 5)
 STUDIO_LOGIN_PAUSE_SECONDS = envint("STUDIO_LOGIN_PAUSE_SECONDS", 15 * 60)
+# Proxies in front of the studio that each append to X-Forwarded-For (a PaaS router
+# is one); 0 trusts no header and takes the socket's peer as the client.
+STUDIO_PROXY_COUNT = envint("STUDIO_PROXY_COUNT", 0)
+if STUDIO_PROXY_COUNT < 0:
+    raise ValueError("STUDIO_PROXY_COUNT must be 0 or more")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from studio.multimodal.client import MultimodalClient
@@ -22,6 +23,16 @@ def _fast_and_private(settings, tmp_path, monkeypatch):
     settings.STUDIO_BALANCE_MAX_AGE = None  # pages must not call the API in tests
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with an empty cache: without Redis it is a database table
+    (settings.CACHES), which the flush after a transactional test leaves alone."""
+    uses_db = {"_django_db_helper", "live_server"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+        cache.clear()
 
 
 def make_user(username: str):

@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from studio import health
-from studio.teams.login import ThrottledLoginView
+from studio.lib.converters import IdConverter
+from studio.teams.login import ThrottledAdminAuthenticationForm, ThrottledLoginView
+
+# Before the includes below: their paths use <id:...>.
+register_converter(IdConverter, "id")
+
+admin.site.login_form = ThrottledAdminAuthenticationForm  # the same pause as ours
 
 urlpatterns = [
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

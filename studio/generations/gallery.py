@@ -5,7 +5,7 @@ indexes and a keyset (`before=<id>`), and the poll asks only about the cards the
 page shows as pending, plus new ones that match its filters.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from studio.generations import review
 from studio.generations.models import KIND_CHOICES, Generation, Star, Status
+from studio.lib.converters import parse_id
 from studio.lib.filters import TeamFilterForm
 from studio.multimodal import catalog
 from studio.teams.scoping import current_membership, team_queryset
@@ -27,6 +28,8 @@ PAGE_SIZE = 48
 # Rows committed a little after their `updated_at` was stamped must not be missed;
 # re-sending a card is harmless (it replaces itself).
 POLL_OVERLAP = timedelta(seconds=2)
+EARLIEST_POLL = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(days=1)  # between the web servers, at the very most
 MAX_POLLED_IDS = 200
 
 
@@ -179,16 +182,22 @@ def filter_data(request: HttpRequest) -> dict:
 
 
 def parse_since(value: str) -> datetime:
+    """When the page last polled, as a server told it; now (less the overlap) for
+    anything no server can have said: not a time, before 1970, or a day ahead."""
+    now = timezone.now()
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return timezone.now() - POLL_OVERLAP
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        return now - POLL_OVERLAP
+    parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed if EARLIEST_POLL <= parsed <= now + CLOCK_SKEW else now - POLL_OVERLAP
 
 
 def parse_int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    """An id from the query string, 0 when absent or not an id."""
+    return parse_id(value) or 0
 
 
 def parse_ids(value: str) -> list[int]:
-    return [int(part) for part in value.split(",")[:MAX_POLLED_IDS] if part.isdigit()]
+    ids = (parse_id(part) for part in value.split(",")[:MAX_POLLED_IDS])
+    return [pk for pk in ids if pk is not None]

@@ -1,7 +1,7 @@
 """What the gallery's and the ledger's filter forms share: a team member choice and
 a date range that covers whole days."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -31,7 +31,8 @@ class TeamFilterForm(forms.Form):
     def apply_dates(self, rows: QuerySet, field: str = "created_at") -> QuerySet:
         if self.cleaned_data["date_from"]:
             rows = rows.filter(**{f"{field}__gte": day_start(self.cleaned_data["date_from"])})
-        if self.cleaned_data["date_to"]:
+        # The last day a date can name has no next day to stop before, nor need of one.
+        if self.cleaned_data["date_to"] and self.cleaned_data["date_to"] < date.max:
             end = day_start(self.cleaned_data["date_to"]) + timedelta(days=1)
             rows = rows.filter(**{f"{field}__lt": end})
         return rows

@@ -7,12 +7,13 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.lib import csvstream
+from studio.lib.converters import parse_id
 from studio.teams import audit, invitations, members
 from studio.teams.forms import (
     AuditFilterForm,
@@ -36,9 +37,10 @@ AUDIT_CSV_HEADER = ["created_at", "actor", "action", "summary"]
 @login_required
 @require_POST
 def switch_team(request: HttpRequest) -> HttpResponse:
-    membership = get_object_or_404(
-        Membership, user=request.user, team_id=request.POST.get("team")
-    )
+    team_id = parse_id(request.POST.get("team", ""))
+    if team_id is None:
+        raise Http404("No such team.")
+    membership = get_object_or_404(Membership, user=request.user, team_id=team_id)
     request.session[SESSION_KEY] = membership.team_id
     return redirect("gallery")
 

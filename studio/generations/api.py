@@ -11,4 +11,5 @@ def client_for(team: Team, timeout: float | None = None) -> MultimodalClient:
     if not team.api_token:
         raise errors.AuthenticationFailed("This team has no API token yet")
     return MultimodalClient(team.effective_api_url, team.api_token,
-                            timeout=timeout or settings.MULTIMODAL_TIMEOUT)
+                            timeout=timeout or settings.MULTIMODAL_TIMEOUT,
+                            url_from_operator=team.api_url_trusted)

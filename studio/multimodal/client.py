@@ -24,6 +24,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import certifi
 import httpx
 
+from studio.lib import safe_http
 from studio.multimodal import catalog
 from studio.multimodal.errors import (
     ApiConnectionError,
@@ -210,17 +211,28 @@ class MultimodalClient:
         *,
         timeout: float = 180.0,
         transport: httpx.BaseTransport | None = None,
+        url_from_operator: bool = True,
     ) -> None:
+        """`url_from_operator` False: a member typed `base_url`, so connect only to
+        public addresses, as for media an answer names on another host (neither when
+        the operator allows private addresses). `transport` replaces the network."""
         self.origin = normalize_origin(base_url)
         self.host = urlsplit(self.origin).netloc
         self.timeout = timeout
         self._token = token
-        self._http = httpx.Client(
-            base_url=self.origin,
+        self._transport = transport
+        if transport is None and not url_from_operator:
+            transport = safe_http.member_transport(_ssl_context())
+        self._http = self._new_http(transport, base_url=self.origin)
+        self._media_http: httpx.Client | None = None
+
+    def _new_http(self, transport: httpx.BaseTransport | None, **options: Any) -> httpx.Client:
+        return httpx.Client(
             transport=transport,
             verify=_ssl_context(),
-            timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
+            timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            **options,
         )
 
     def __enter__(self) -> MultimodalClient:
@@ -231,6 +243,8 @@ class MultimodalClient:
 
     def close(self) -> None:
         self._http.close()
+        if self._media_http is not None:
+            self._media_http.close()
 
     def generate(self, endpoint_type: str, params: dict[str, Any]) -> GenerationResult:
         kind = _kind(endpoint_type)
@@ -271,22 +285,41 @@ class MultimodalClient:
         Only http(s), at most `max_bytes`; the token goes along only to the API's
         own origin, never to a storage host it points at.
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
+            parts = host = None
+        if parts is None or parts.scheme not in ("http", "https") or not host:
             raise MalformedAnswer(f"The API pointed at media that is not an http(s) URL: "
                                   f"{url[:200]}")
         same_origin = f"{parts.scheme}://{parts.netloc}" == self._origin_root
         headers = {"Authorization": f"Bearer {self._token}"} if same_origin else {}
         try:
-            with self._http.stream("GET", url, headers=headers) as response:
+            with self._client_for_media(same_origin).stream(
+                "GET", url, headers=headers
+            ) as response:
                 if not response.is_success:
                     raise error_from_response(response.status_code, response.read(),
                                               response.headers)
                 return _copy_capped(response, out, max_bytes)
+        except safe_http.NotPublic as exc:
+            raise MalformedAnswer(f"The API pointed at media on {host}, which is not a "
+                                  "public address, so the studio did not fetch it") from exc
         except httpx.TimeoutException as exc:
             raise self._timeout_error(exc) from exc
         except httpx.TransportError as exc:
             raise self._connection_error(exc) from exc
+
+    def _client_for_media(self, same_origin: bool) -> httpx.Client:
+        """The API's own client for its origin. Another host is the answer's word, so
+        only its public addresses, unless the operator allows private ones (or a test
+        replaced the network)."""
+        if same_origin or self._transport is not None or safe_http.private_allowed():
+            return self._http
+        if self._media_http is None:
+            self._media_http = self._new_http(safe_http.PublicOnlyTransport(_ssl_context()))
+        return self._media_http
 
     @property
     def _origin_root(self) -> str:

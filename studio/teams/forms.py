@@ -1,8 +1,9 @@
 from django import forms
 from django.db.models import QuerySet
 
+from studio.lib import safe_http
 from studio.teams.invitations import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES
-from studio.teams.models import AuditEvent, Membership, Role, Team
+from studio.teams.models import AuditEvent, Membership, Role, Team, UrlSource
 
 # Ownership moves only by transfer, so no form grants it.
 GRANTABLE_ROLES = [(role.value, role.label) for role in (Role.VIEWER, Role.MEMBER, Role.ADMIN)]
@@ -23,8 +24,27 @@ class TeamSettingsForm(forms.ModelForm):
         model = Team
         fields = ["api_url", "tier", "monthly_budget"]
 
+    def clean_api_url(self) -> str:
+        url = self.cleaned_data["api_url"]
+        if url and "api_url" in self.changed_data:
+            safe_http.check_url(url)
+        return url
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The stored token was entered for the old address: it never follows the URL.
+        if ("api_url" in self.changed_data and not self.has_error("api_url")
+                and self.instance.api_token and not cleaned.get("api_token")
+                and not cleaned.get("clear_api_token")):
+            self.add_error("api_token", "The API URL changed: enter the token for the new "
+                                        "address, or tick “Remove the stored token”. The "
+                                        "stored token is never sent to a new address.")
+        return cleaned
+
     def save(self, commit: bool = True) -> Team:
         team = super().save(commit=False)
+        if "api_url" in self.changed_data:
+            team.api_url_source = UrlSource.MEMBER
         if self.cleaned_data["clear_api_token"]:
             team.api_token = ""
         elif self.cleaned_data["api_token"]:
@@ -44,8 +64,10 @@ class TeamSettingsForm(forms.ModelForm):
                           if len(self.cleaned_data["api_token"]) >= 12
                           else "Set a new API token"))
         if "api_url" in self.changed_data:
+            old = self.initial.get("api_url") or "the default"
             url = self.cleaned_data["api_url"] or "the default"
-            lines.append((AuditEvent.Action.API_URL_CHANGED, f"Changed the API URL to {url}"))
+            lines.append((AuditEvent.Action.API_URL_CHANGED,
+                          f"Changed the API URL from {old} to {url}"))
         if "tier" in self.changed_data:
             lines.append((AuditEvent.Action.TIER_CHANGED,
                           f"Changed the API tier to {self.cleaned_data['tier']}"))

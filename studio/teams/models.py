@@ -21,6 +21,13 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+class UrlSource(models.TextChoices):
+    """Who gave a team's API URL: the operator's word is trusted, a member's is checked."""
+
+    OPERATOR = "operator", "The operator (environment or a management command)"
+    MEMBER = "member", "A team admin, in Team settings"
+
+
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     api_url = models.URLField(
@@ -28,6 +35,9 @@ class Team(models.Model):
         help_text="The API's origin, e.g. https://api.ainative.studio. "
                   "Empty means the studio's default.",
     )
+    # A URL of unknown origin counts as a member's: checked, never trusted blindly.
+    api_url_source = models.CharField(max_length=10, choices=UrlSource.choices,
+                                      default=UrlSource.MEMBER, editable=False)
     api_token_encrypted = models.TextField(blank=True, editable=False)
     tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     credits_remaining = models.IntegerField(null=True, blank=True, editable=False)
@@ -43,6 +53,12 @@ class Team(models.Model):
     @property
     def effective_api_url(self) -> str:
         return self.api_url or settings.DEFAULT_API_URL
+
+    @property
+    def api_url_trusted(self) -> bool:
+        """The operator's word: the studio's default, or a URL a management command set.
+        Any other address is connected to only if public (unless the operator allows)."""
+        return not self.api_url or self.api_url_source == UrlSource.OPERATOR
 
     @property
     def api_token(self) -> str:

@@ -681,3 +681,47 @@ def test_close_closes_the_http_client() -> None:
     api.close()
     with pytest.raises(RuntimeError):
         api.health()
+
+
+# --- media a video_url names, and addresses a member gave ----------------------------
+
+
+def test_token_goes_with_media_only_on_the_api_origin() -> None:
+    recorder = Recorder(httpx.Response(200, content=b"clip"))
+    with make_client(recorder) as api:
+        api.download(f"{ORIGIN}/media/1.mp4", io.BytesIO(), max_bytes=100)
+        api.download("https://cdn.example.test/1.mp4", io.BytesIO(), max_bytes=100)
+    own, elsewhere = recorder.requests
+    assert own.headers["Authorization"] == "Bearer secret-token"
+    assert "Authorization" not in elsewhere.headers
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/v.mp4", "http://localhost:9/v.mp4", "http://[::1]:9/v.mp4",
+    "http://[::ffff:10.0.0.7]/v.mp4", "http://[::127.0.0.1]:9/v.mp4",
+    "http://169.254.169.254/latest/meta-data/",
+])
+def test_media_at_a_private_address_off_the_api_host_is_refused(settings, url) -> None:
+    settings.STUDIO_ALLOW_PRIVATE_URLS = False
+    out = io.BytesIO()
+    with MultimodalClient(ORIGIN, "secret-token") as api, \
+            pytest.raises(MalformedAnswer, match="not a public address") as caught:
+        api.download(url, out, max_bytes=100)
+    assert caught.value.retryable is False
+    assert out.getvalue() == b""
+
+
+def test_media_url_that_cannot_be_parsed_is_malformed() -> None:
+    with make_client(answer({})) as api, pytest.raises(MalformedAnswer, match="not an http"):
+        api.download("http://[::1/v.mp4", io.BytesIO(), max_bytes=100)
+
+
+def test_api_url_a_member_typed_is_not_connected_to_at_a_private_address(settings) -> None:
+    settings.STUDIO_ALLOW_PRIVATE_URLS = False
+    with MultimodalClient("http://127.0.0.1:9", "secret-token",
+                          url_from_operator=False) as api, \
+            pytest.raises(ApiConnectionError, match="127.0.0.1 is not a public address"):
+        api.health()
+    with MultimodalClient("http://127.0.0.1:9", "secret-token") as api, \
+            pytest.raises(ApiConnectionError, match="Connection refused"):
+        api.health()  # the operator's own address: really tried

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from studio.teams.models import Membership, Role, Team, Tier
+from studio.teams.models import Membership, Role, Team, Tier, UrlSource
 
 
 class Command(BaseCommand):
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         user = upsert_user(owner, password)
         team, created = Team.objects.get_or_create(name=name.strip())
         team.api_url = api_url
+        team.api_url_source = UrlSource.OPERATOR  # the operator's word, trusted
         team.tier = tier
         if api_token:
             team.api_token = api_token

@@ -32,6 +32,40 @@ document.addEventListener("click", (event) => {
   if (event.target.id === "lightbox") event.target.close();  // a click on the backdrop
 });
 
+// Destructive actions ask first (an inline onsubmit confirm would be blocked by the
+// CSP): a form, its submit button, or a ticked box in it carries data-confirm="…".
+// Capture phase, so a declined submit never reaches htmx's listener on the form.
+const confirmedSubmits = new WeakSet();
+function confirmQuestion(form, submitter) {
+  return submitter?.dataset.confirm || form.dataset.confirm
+    || form.querySelector("input[data-confirm]:checked")?.dataset.confirm;
+}
+document.addEventListener("submit", (event) => {
+  const question = confirmQuestion(event.target, event.submitter);
+  if (!question) return;
+  if (window.confirm(question)) {
+    confirmedSubmits.add(event);
+  } else {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
+// htmx requests from other triggers (a click, say) ask too; a confirmed submit does
+// not ask twice.
+document.addEventListener("htmx:confirm", (event) => {
+  const { elt, triggeringEvent } = event.detail;
+  const question = elt instanceof HTMLFormElement
+    ? confirmQuestion(elt, triggeringEvent?.submitter) : elt.dataset?.confirm;
+  if (!question || confirmedSubmits.has(triggeringEvent)) return;
+  event.preventDefault();
+  if (window.confirm(question)) event.detail.issueRequest(true);
+});
+
+// A read-only link to copy (an invitation) is selected whole when focused.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("input[data-select-on-focus]")) event.target.select();
+});
+
 // Selects that act at once (the team switcher); no inline handlers under the CSP.
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();

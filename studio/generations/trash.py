@@ -6,19 +6,37 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.generations.models import PENDING_STATUSES, Generation
 from studio.teams import audit
-from studio.teams.models import AuditEvent, Role
+from studio.teams.models import AuditEvent, Membership, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 
 def trash_cutoff():
     return timezone.now() - timedelta(days=settings.STUDIO_TRASH_DAYS)
+
+
+def may_restore(membership: Membership, generation: Generation) -> bool:
+    """Whether this member may bring this generation back from the trash: the one
+    rule for who still reaches a trashed generation at all."""
+    in_time = generation.deleted_at is not None and generation.deleted_at >= trash_cutoff()
+    return in_time and membership.can_manage
+
+
+def within_reach_or_404(request: HttpRequest, generations: QuerySet[Generation],
+                        pk: int) -> Generation:
+    """The current team's generation; a trashed one is as missing as one that never
+    was, except to whoever may restore it."""
+    generation = get_for_team_or_404(request, generations, pk=pk)
+    if generation.deleted_at and not may_restore(current_membership(request), generation):
+        raise Http404("No such item in this team.")
+    return generation
 
 
 @login_required
@@ -56,9 +74,7 @@ def trash(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def restore(request: HttpRequest, pk: int) -> HttpResponse:
-    current_membership(request, Role.ADMIN)
-    generation = get_for_team_or_404(
-        request, Generation.objects.filter(deleted_at__gte=trash_cutoff()), pk=pk)
+    generation = within_reach_or_404(request, Generation.objects.exclude(deleted_at=None), pk)
     Generation.objects.filter(pk=pk).update(deleted_at=None, deleted_by=None,
                                             updated_at=timezone.now())
     audit.record(generation.team, request.user, AuditEvent.Action.RESTORED,

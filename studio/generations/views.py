@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.credits import budget
-from studio.generations import review, signing
+from studio.generations import review, signing, trash
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Status
 from studio.lib import media_storage, ranged
@@ -120,10 +120,12 @@ CANNOT_CANCEL = ("It was already sent to the API, where the credits may already 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     generations = review.annotate_for(
         team_generations(request).prefetch_related("attempt_log"), request.user)
-    generation = get_for_team_or_404(request, generations, pk=pk)
-    return render(request, "generations/detail.html", {
-        "generation": generation, "params": review.labelled_params(generation),
-        "chain": ancestors(generation), **review.review_context(request, generation)})
+    generation = trash.within_reach_or_404(request, generations, pk)
+    context = {"generation": generation, "params": review.labelled_params(generation),
+               "chain": ancestors(generation)}
+    if generation.deleted_at is None:  # a trashed one is shown for restoring, not reviewed
+        context |= review.review_context(request, generation)
+    return render(request, "generations/detail.html", context)
 
 
 def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:
@@ -139,7 +141,7 @@ def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:
 @login_required
 @require_GET
 def media(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     if not generation.media:
         raise Http404("This generation has no media yet.")
     return serve_file(request, generation.media, generation.content_type,
@@ -149,7 +151,7 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     return serve_file(request, generation.poster, "image/jpeg",
                       f"{generation.download_name}.jpg")
 
@@ -157,7 +159,7 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     return serve_file(request, generation.thumbnail, "image/webp",
                       f"{generation.download_name}.webp")
 
@@ -177,14 +179,15 @@ def serve_file(request: HttpRequest, file, content_type: str, name: str,
 @require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     generations = review.annotate_for(team_generations(request), request.user)
-    generation = get_for_team_or_404(request, generations, pk=pk)
+    generation = trash.within_reach_or_404(request, generations, pk)
     return render(request, "generations/_card.html", {"generation": generation})
 
 
 
 @require_GET
 def shared_image(request: HttpRequest, token: str) -> HttpResponse:
-    """A team image for the API to fetch, by signed link alone: no login."""
+    """A team image for the API to fetch, by signed link alone: no login. Not once
+    it is in the trash."""
     try:
         generation_id, which = signing.read_token(token)
     except django_signing.SignatureExpired:
@@ -192,7 +195,7 @@ def shared_image(request: HttpRequest, token: str) -> HttpResponse:
                             content_type="text/plain")
     except django_signing.BadSignature:
         raise Http404("No such image.") from None
-    generation = Generation.objects.filter(pk=generation_id).first()
+    generation = Generation.objects.filter(pk=generation_id, deleted_at=None).first()
     file = generation and (generation.media if which == signing.MEDIA
                            else generation.source_upload)
     if not file or (which == signing.MEDIA and generation.kind_spec.media != "image"):

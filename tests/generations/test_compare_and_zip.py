@@ -165,6 +165,15 @@ def test_zip_round_trips_the_files_and_a_manifest(owner_client, team_a, owner, t
     assert rows[0]["created_at"] == speech.created_at.isoformat()
 
 
+def test_zip_manifest_prompts_never_open_as_formulas(owner_client, team_a, owner):
+    link = made(team_a, owner, prompt='=HYPERLINK("https://evil.example","click")')
+    total = made(team_a, owner, prompt="@SUM(1+1)*cmd|' /C calc'!A0")
+    archive = read_zip(owner_client.post("/generations/zip/", ids(link, total)))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [r["prompt"] for r in rows] == ['\'=HYPERLINK("https://evil.example","click")',
+                                           "'@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
 def test_zip_streams_file_by_file(owner_client, team_a, owner):
     first, second = made(team_a, owner), made(team_a, owner)
     response = owner_client.post("/generations/zip/", ids(first, second))

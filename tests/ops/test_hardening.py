@@ -1,16 +1,15 @@
-"""Headers, escaping, throttling, error pages, health and logs."""
+"""Headers, escaping, throttling, error pages and logs (health: test_healthz.py)."""
 
 import json
 import logging
 from io import StringIO
 
-import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from studio.generations.models import Generation, Heartbeat, Status
+from studio.generations.models import Generation, Status
 from tests.conftest import PASSWORD, TOKEN_A
 
 
@@ -76,32 +75,6 @@ def test_errors_show_a_page_not_a_stack_trace(settings, owner_client, monkeypatc
     assert response.status_code == 500
     body = response.content.decode()
     assert "Something went wrong on our side" in body and "ZeroDivisionError" not in body
-
-
-def test_healthz_reports_each_part_with_latency(client, team_a):
-    Heartbeat.objects.create(name="worker-1", seen_at=timezone.now())
-    data = client.get("/healthz").json()
-    checks = data["checks"]
-    assert checks["database"]["ok"] and "ms" in checks["database"]
-    assert checks["broker"]["ok"] and checks["worker"]["ok"]
-    assert "Team A" in checks["api"]
-
-
-def test_healthz_degraded_without_a_worker(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json()["status"] == "degraded"
-    assert response.json()["checks"]["worker"]["ok"] is False
-
-
-@pytest.mark.django_db(transaction=True)
-def test_healthz_calls_the_api_health_endpoint(client, sandbox_url, team_a):
-    cache.clear()
-    Heartbeat.objects.create(name="worker-1", seen_at=timezone.now())
-    data = client.get("/healthz").json()
-    assert data["checks"]["api"]["Team A"]["ok"] is True
-    assert data["checks"]["api"]["Team A"]["api_status"] == "ok"
-    assert data["status"] == "ok"
 
 
 def test_each_request_is_one_json_log_line(owner_client, caplog):

@@ -202,6 +202,9 @@ STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)
 STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
 STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
 STUDIO_DISPATCHER = envbool("STUDIO_DISPATCHER", True)
+# A worker writes a heartbeat this often; after three silent beats its leases lapse
+# and the dispatcher moves on whatever it was doing (states.py).
+STUDIO_HEARTBEAT_SECONDS = envfloat("STUDIO_HEARTBEAT_SECONDS", 10.0)
 
 # The sandbox's video answers: "url" (video_url), "base64" (video_base64) or
 # "pending" (a usage_id to poll, completing after SANDBOX_VIDEO_LATENCY seconds).

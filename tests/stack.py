@@ -98,7 +98,7 @@ class Stack:
     password = "e2e-studio-password"
     api_token = "sbx_e2e_token_0001"
 
-    def __init__(self, *, start_worker: bool = True) -> None:
+    def __init__(self, *, start_worker: bool = True, env: dict[str, str] | None = None) -> None:
         self._start_worker = start_worker
         self._tmp = tempfile.TemporaryDirectory(prefix="studio-stack-")
         self.dir = Path(self._tmp.name)
@@ -114,7 +114,8 @@ class Stack:
             "DEBUG": "true",
             "STUDIO_QUEUE_POLL": "0.05",
             "PYTHONUNBUFFERED": "1",
-        } | ({"REDIS_URL": self.servers.redis_url} if self.servers.redis_url else {})
+        } | ({"REDIS_URL": self.servers.redis_url} if self.servers.redis_url else {}) \
+            | (env or {})
         self.processes: dict[str, subprocess.Popen] = {}
 
     def __enter__(self) -> Stack:

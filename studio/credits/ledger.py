@@ -1,21 +1,28 @@
-"""Writing the ledger: the one place credit movements are recorded."""
+"""Writing the ledger: the one place credit movements are recorded.
 
-from studio.credits.models import LedgerEntry
-from studio.generations.models import Generation
+The ledger takes plain values, so it knows nothing of how a charge came about.
+"""
+
+from django.db import transaction
+
+from studio.credits.models import LedgerEntry, Source
+from studio.teams.models import Team
 
 
-def record_generation_charge(generation: Generation) -> LedgerEntry:
-    credits = generation.credits_used
-    if credits is None:
-        credits = generation.cost  # the API did not say: the catalog's price stands
-    entry = LedgerEntry.objects.create(
-        team=generation.team, generation=generation, member=generation.author,
-        kind=generation.kind, usage_id=generation.usage_id, credits=credits,
-        credits_remaining=generation.credits_remaining,
-    )
-    if generation.credits_remaining is not None:
-        team = generation.team
-        team.credits_remaining = generation.credits_remaining
-        team.credits_as_of = entry.created_at
-        team.save(update_fields=["credits_remaining", "credits_as_of"])
-    return entry
+def book_charge(*, team: Team, generation_id: int | None, member, kind: str, usage_id: str,
+                credits: int, credits_remaining: int | None = None) -> LedgerEntry:
+    """A generation's charge. When reconciliation already booked the same usage
+    record as found outside the studio (a lost call it could not yet tell from one),
+    that entry is claimed for the generation instead of booking the charge twice."""
+    with transaction.atomic():
+        found = (LedgerEntry.objects.select_for_update()
+                 .filter(team=team, usage_id=usage_id, generation=None,
+                         source=Source.RECONCILIATION).first()) if usage_id else None
+        if found is not None:
+            found.generation_id, found.member, found.kind = generation_id, member, kind
+            found.source = Source.CLAIMED
+            found.save(update_fields=["generation", "member", "kind", "source"])
+            return found
+        return LedgerEntry.objects.create(
+            team=team, generation_id=generation_id, member=member, kind=kind,
+            usage_id=usage_id, credits=credits, credits_remaining=credits_remaining)

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.db import models
 
-from studio.generations.models import KIND_CHOICES
+from studio.multimodal.catalog import KIND_CHOICES
 
 
 class Source(models.TextChoices):
     STUDIO = "studio", "Studio"
     RECONCILIATION = "reconciliation", "Found by reconciliation"
+    CLAIMED = "claimed", "Found by reconciliation, then matched to its generation"
 
 
 class LedgerEntry(models.Model):

@@ -7,15 +7,13 @@ limit were sent in the last window. Jobs wait in the database, not in a worker.
 
 `tick()` is one pass; `run_forever()` loops it (started by `manage.py qcluster`).
 Several dispatchers may run at once (one per worker dyno): each (token, kind) window
-is decided inside a transaction holding that window's row lock.
+is decided inside a transaction holding that window's row lock. The dispatcher is
+also the owner of every lapsed lease (states.py): it moves on what a dead worker left.
 """
 
 import bisect
 import logging
-import os
-import socket
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,18 +22,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Min, Q
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django_q.tasks import async_task
 
-from studio.generations.models import (
-    Attempt,
-    FollowUp,
-    Generation,
-    Heartbeat,
-    RateWindow,
-    Status,
-)
+from studio.generations import lifecycle
+from studio.generations.models import Attempt, Generation, RateWindow
+from studio.generations.states import FOLLOWED_UP, State
 from studio.lib import clock
 from studio.multimodal import catalog
 
@@ -44,7 +35,6 @@ log = logging.getLogger(__name__)
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 IDLE_POLL_SECONDS = 0.25
-HEARTBEAT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -65,11 +55,11 @@ def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: date
          blocked_until: datetime | None) -> list[tuple[Generation, datetime]]:
     """When each job can go, first come first served, given the calls already sent."""
     times = sorted(sent)
-    ready_first = sorted(jobs, key=lambda job: (max(job.next_attempt_at or now, now),
+    ready_first = sorted(jobs, key=lambda job: (max(job.not_before or now, now),
                                                 job.created_at, job.pk))
     schedule = []
     for job in ready_first:
-        start = max(now, blocked_until or now, job.next_attempt_at or now)
+        start = max(now, blocked_until or now, job.not_before or now)
         if len(times) >= window.calls:
             start = max(start, times[-window.calls] + window.span)
         schedule.append((job, start))
@@ -78,12 +68,11 @@ def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: date
 
 
 def tick(now: datetime | None = None) -> datetime | None:
-    """One pass: reclaim dead calls, send what has room, start due follow-ups.
-
-    Returns when something next becomes due, or None when nothing waits.
+    """One pass: reclaim what dead workers left, send what has room, start due
+    follow-ups. Returns when something next becomes due, or None when nothing waits.
     """
     now = now or clock.now()
-    reclaim_stuck(now)
+    reclaim_lapsed(now)
     wakes = [dispatch_group(key, jobs, now) for key, jobs in queued_groups().items()]
     wakes.append(start_follow_ups(now))
     return min((w for w in wakes if w is not None), default=None)
@@ -92,7 +81,7 @@ def tick(now: datetime | None = None) -> datetime | None:
 def queued_groups() -> dict[tuple[str, str], list[Generation]]:
     """Queued jobs by (token fingerprint, kind): the unit the API rate-limits."""
     groups: dict[tuple[str, str], list[Generation]] = defaultdict(list)
-    queued = (Generation.objects.filter(status=Status.QUEUED).select_related("team")
+    queued = (Generation.objects.filter(state=State.QUEUED).select_related("team")
               .order_by("created_at", "id"))
     fingerprints: dict[int, str] = {}
     for job in queued:
@@ -132,18 +121,10 @@ def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) ->
 
 
 def hand_to_worker(job: Generation, token_key: str, now: datetime) -> None:
-    """Take the slot: the job becomes running and a worker is asked to send it."""
-    taken = Generation.objects.filter(pk=job.pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=Coalesce("started_at", now),
-        next_attempt_at=None, queue_position=None, expected_start_at=None,
-        updated_at=timezone.now(),
-    )
-    if not taken:
+    """Take the slot: the job is dispatched and a worker is asked to send it."""
+    attempt = lifecycle.dispatch(job, token_key, now)
+    if attempt is None:
         return  # cancelled, or another dispatcher took it first
-    attempt = Attempt.objects.create(
-        generation_id=job.pk, number=job.attempt_log.count() + 1, token_key=token_key,
-        kind=job.kind, sent_at=now,
-    )
     transaction.on_commit(lambda: async_task(SEND_TASK, attempt.pk,
                                              task_name=f"attempt-{attempt.pk}"))
 
@@ -154,57 +135,25 @@ def publish_expectations(waiting: list[tuple[Generation, datetime]]) -> None:
         shown = job.expected_start_at
         moved = shown is None or abs((shown - start).total_seconds()) >= 1
         if job.queue_position != position or moved:
-            Generation.objects.filter(pk=job.pk, status=Status.QUEUED).update(
-                queue_position=position, expected_start_at=start,
-                updated_at=timezone.now())
+            lifecycle.publish_place(job, position, start)
 
 
 def start_follow_ups(now: datetime) -> datetime | None:
-    """Hand due follow-ups to workers, each under a lease that outlives the task."""
-    waiting = (Generation.objects.filter(status=Status.RUNNING)
-               .exclude(follow_up=FollowUp.NONE).exclude(next_attempt_at=None))
-    for pk, due_at in waiting.filter(next_attempt_at__lte=now).values_list(
-            "pk", "next_attempt_at"):
-        lease = now + stuck_after()
-        if Generation.objects.filter(pk=pk, next_attempt_at=due_at).update(
-                next_attempt_at=lease):
+    """Hand due polls and checks to workers, each under a lease that outlives the task."""
+    waiting = Generation.objects.filter(state__in=FOLLOWED_UP, lease_until=None)
+    for pk, due_at in waiting.filter(follow_up_at__lte=now).values_list(
+            "pk", "follow_up_at"):
+        lease = lifecycle.take_follow_up(pk, due_at, now)
+        if lease is not None:
             async_task(FOLLOW_UP_TASK, pk, lease.isoformat(), task_name=f"follow-up-{pk}")
-    return waiting.filter(next_attempt_at__gt=now).aggregate(
-        next=Min("next_attempt_at"))["next"]
+    return waiting.filter(follow_up_at__gt=now).aggregate(
+        next=Min("follow_up_at"))["next"]
 
 
-def stuck_after() -> timedelta:
-    """Longer than any task may live: django-q2 kills a task at its timeout."""
-    return timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
-
-
-def reclaim_stuck(now: datetime) -> None:
-    """Calls whose worker died: never sent ones go back to the queue, sent ones are
-    checked against the API's usage history before anything is sent again."""
-    dead = Attempt.objects.filter(
-        outcome__in=(Attempt.Outcome.DISPATCHED, Attempt.Outcome.IN_FLIGHT),
-        sent_at__lt=now - stuck_after())
-    for attempt in dead.select_related("generation"):
-        never_sent = attempt.outcome == Attempt.Outcome.DISPATCHED
-        if not Attempt.objects.filter(pk=attempt.pk, outcome=attempt.outcome).update(
-                outcome=Attempt.Outcome.LOST, finished_at=now,
-                error_code="worker_lost",
-                error_message="The worker stopped before this call finished."):
-            continue
-        log.warning("reclaimed", extra={"generation": attempt.generation_id,
-                                        "attempt": attempt.number, "never_sent": never_sent})
-        reclaim(attempt.generation, never_sent, now)
-
-
-def reclaim(generation: Generation, never_sent: bool, now: datetime) -> None:
-    if never_sent:
-        changes = {"status": Status.QUEUED, "next_attempt_at": None}
-    else:
-        changes = {"follow_up": FollowUp.RECOVERY, "next_attempt_at": now,
-                   "error_message": "The worker stopped during the call; checking with "
-                                    "the API whether it was charged."}
-    Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
-        updated_at=timezone.now(), **changes)
+def reclaim_lapsed(now: datetime) -> None:
+    """What dead workers left: each state's lapse move (states.py), at most once."""
+    for generation in lifecycle.lapsed_leases(now):
+        lifecycle.reclaim(generation, now)
 
 
 def block_window(token_key: str, kind: str, until: datetime) -> None:
@@ -220,15 +169,12 @@ def block_window(token_key: str, kind: str, until: datetime) -> None:
 def run_forever(stopped: Callable[[], bool], *, on_error_pause: float = 1.0) -> None:
     """Tick until `stopped()`; sleep until the next window opens or a short idle poll."""
     wake_event = threading.Event()
-    name = f"{socket.gethostname()}:{os.getpid()}"
-    beat_at = 0.0
+    heart = threading.Thread(target=beat_until, args=(stopped,), daemon=True,
+                             name="heartbeat")
+    heart.start()
     while not stopped():
         try:
             close_old_connections()
-            if time.monotonic() - beat_at >= HEARTBEAT_SECONDS:
-                Heartbeat.objects.update_or_create(name=name,
-                                                   defaults={"seen_at": timezone.now()})
-                beat_at = time.monotonic()
             next_at = tick()
             pause = IDLE_POLL_SECONDS
             if next_at is not None:
@@ -238,3 +184,15 @@ def run_forever(stopped: Callable[[], bool], *, on_error_pause: float = 1.0) -> 
             pause = on_error_pause
         wake_event.wait(pause)
 
+
+def beat_until(stopped: Callable[[], bool]) -> None:
+    """The worker's heartbeat, on a thread of its own so that a slow pass never
+    makes a live worker look dead and its leases lapse."""
+    pause = threading.Event()
+    while not stopped():
+        try:
+            close_old_connections()
+            lifecycle.beat()
+        except Exception:
+            log.exception("heartbeat failed; trying again")
+        pause.wait(settings.STUDIO_HEARTBEAT_SECONDS)

@@ -3,28 +3,11 @@ from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from studio.generations.states import State, Status
 from studio.multimodal import catalog
-
-
-class Status(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELED = "canceled", "Canceled"
-
-
-class FollowUp(models.TextChoices):
-    """What a running generation waits for, when no call of it is in flight."""
-
-    NONE = "", "Nothing"
-    PROVIDER = "provider", "The provider to finish"
-    RECOVERY = "recovery", "A check whether a lost call was charged"
-
+from studio.multimodal.catalog import KIND_CHOICES
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
-FINISHED_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
-KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in catalog.KINDS.values()]
 
 
 def media_path(generation: "Generation", filename: str) -> str:
@@ -39,6 +22,9 @@ class Generation(models.Model):
                                on_delete=models.SET_NULL, related_name="generations")
     kind = models.CharField(max_length=20, choices=KIND_CHOICES)
     params = models.JSONField(default=dict)
+    # Written only by lifecycle.py: the state graph of states.py, and the public
+    # status each state maps to (kept as a column for filters and indexes).
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
     error_code = models.CharField(max_length=40, blank=True)
@@ -71,10 +57,15 @@ class Generation(models.Model):
     width = models.IntegerField(null=True, blank=True)
     height = models.IntegerField(null=True, blank=True)
 
-    next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="Queued: not sent before. Running: follow up then.")
-    follow_up = models.CharField(max_length=10, choices=FollowUp.choices, blank=True,
-                                 default=FollowUp.NONE)
+    not_before = models.DateTimeField(null=True, blank=True,
+                                      help_text="Queued: not sent again before this.")
+    follow_up_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Awaiting the provider or checking: "
+                                                  "the next poll or check is due then.")
+    lease_owner = models.CharField(max_length=200, blank=True,
+                                   help_text="The worker acting on it now.")
+    lease_until = models.DateTimeField(null=True, blank=True,
+                                       help_text="When that worker counts as gone.")
     queue_position = models.PositiveIntegerField(null=True, blank=True)
     expected_start_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -90,7 +81,8 @@ class Generation(models.Model):
             models.Index(fields=["team", "author", "-created_at"]),
             models.Index(fields=["team", "-updated_at"]),
             models.Index(fields=["team", "status"]),
-            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["state", "follow_up_at"]),
+            models.Index(fields=["lease_until"]),
         ]
 
     def __str__(self) -> str:
@@ -128,8 +120,13 @@ class Generation(models.Model):
         return CONTENT_TYPES.get(self.media_format, "application/octet-stream")
 
     @property
+    def file_stem(self) -> str:
+        """video_i2v-7: what every file of this generation is named after."""
+        return f"{self.kind}-{self.pk}"
+
+    @property
     def download_name(self) -> str:
-        return f"{self.kind}-{self.pk}.{self.media_format or 'bin'}"
+        return f"{self.file_stem}.{self.media_format or 'bin'}"
 
 
 CONTENT_TYPES = {

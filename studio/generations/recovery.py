@@ -3,21 +3,22 @@
 The API takes no idempotency key, so a call whose answer never arrived (worker
 killed, connection dropped, read timeout) is matched to the usage record it made:
 same kind, created after it was sent and before the next call of that window went
-out, and claimed by no other generation.
+out, and claimed by no other generation. A record that reconciliation booked as
+found outside the studio is still claimable: the ledger turns that entry into this
+generation's charge (credits.ledger.book_charge) instead of booking it again.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 
 from studio.credits.models import LedgerEntry
+from studio.credits.reconcile import CLOCK_SKEW
 from studio.generations.models import Attempt, Generation
 from studio.lib import clock
 from studio.multimodal.client import MultimodalClient, UsageRecord
 
 PAGE = 100
-# The API's clock and ours may disagree by a little.
-CLOCK_SKEW = timedelta(seconds=5)
 
 
 def find_charge(client: MultimodalClient, generation: Generation,
@@ -53,4 +54,5 @@ def records_since(client: MultimodalClient, kind: str, start: datetime) -> list[
 
 def already_claimed(usage_id: str) -> bool:
     return (Generation.objects.filter(usage_id=usage_id).exists()
-            or LedgerEntry.objects.filter(usage_id=usage_id).exists())
+            or LedgerEntry.objects.filter(usage_id=usage_id).exclude(generation=None)
+            .exists())

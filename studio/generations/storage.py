@@ -16,6 +16,10 @@ from studio.multimodal.client import Base64Payload, GenerationResult, UsageRecor
 
 SPOOL_LIMIT = 1024 * 1024
 DEFAULT_FORMAT = {"audio": "mp3", "image": "png", "video": "mp4"}
+# What save_media fills in on the row; written with the move to succeeded.
+MEDIA_FIELDS = ("media", "poster", "thumbnail", "media_format", "media_bytes",
+                "duration_ms", "width", "height", "fps", "frame_count")
+STORED_FILES = ("media", "poster", "thumbnail")
 
 
 def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
@@ -24,7 +28,7 @@ def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT) as spool:
         size = write_media(generation, answer, spool)
         spool.seek(0)
-        generation.media.save(f"{generation.pk}.{fmt}", File(spool), save=False)
+        generation.media.save(f"{generation.file_stem}.{fmt}", File(spool), save=False)
     generation.media_format = fmt
     generation.media_bytes = size
     describe(generation, answer)
@@ -41,7 +45,8 @@ def save_thumbnail(generation: Generation, picture: BinaryIO) -> None:
         small = images.thumbnail(picture, generation.THUMB_WIDTH)
     except ValueError:
         return  # the card falls back to the original
-    generation.thumbnail.save(f"{generation.pk}-thumb.webp", ContentFile(small), save=False)
+    generation.thumbnail.save(f"{generation.file_stem}-thumb.webp", ContentFile(small),
+                              save=False)
 
 
 def describe_video(generation: Generation) -> None:
@@ -53,7 +58,8 @@ def describe_video(generation: Generation) -> None:
             poster = video.poster_frame(clip)
     except ValueError as exc:
         raise errors.MalformedAnswer(f"The API's video cannot be played ({exc})") from None
-    generation.poster.save(f"{generation.pk}-poster.jpg", ContentFile(poster), save=False)
+    generation.poster.save(f"{generation.file_stem}-poster.jpg", ContentFile(poster),
+                           save=False)
     save_thumbnail(generation, io.BytesIO(poster))
     generation.width, generation.height = found.width, found.height
     generation.fps, generation.frame_count = found.fps, found.frame_count
@@ -76,3 +82,11 @@ def describe(generation: Generation, answer: GenerationResult | UsageRecord) -> 
     generation.duration_ms = duration_ms
     generation.width = getattr(answer, "width", None) or generation.params.get("width")
     generation.height = getattr(answer, "height", None) or generation.params.get("height")
+
+
+def discard_media(generation: Generation) -> None:
+    """A job that did not succeed keeps no media: remove what a store left behind."""
+    for name in STORED_FILES:
+        field = getattr(generation, name)
+        if field:
+            field.delete(save=False)

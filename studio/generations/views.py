@@ -8,13 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.credits import budget
-from studio.generations import review, signing, trash
+from studio.generations import lifecycle, review, signing, trash
 from studio.generations.forms import FORMS
-from studio.generations.models import Generation, Status
+from studio.generations.models import Generation
 from studio.lib import media_storage, ranged
 from studio.multimodal import catalog
 from studio.teams import audit
@@ -99,10 +98,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request, Role.MEMBER)
     if generation.author_id != request.user.pk and not membership.can_manage:
         raise PermissionDenied("Only its author or an admin can cancel this.")
-    canceled = Generation.objects.filter(pk=pk, status=Status.QUEUED).update(
-        status=Status.CANCELED, finished_at=timezone.now(), updated_at=timezone.now(),
-        queue_position=None, expected_start_at=None, next_attempt_at=None)
-    if canceled:
+    if lifecycle.cancel(generation):
         audit.record(generation.team, request.user, AuditEvent.Action.CANCELED,
                      f"Canceled {generation.get_kind_display()} #{pk}", generation=pk)
         messages.success(request, f"{generation.get_kind_display()} #{pk} canceled.")
@@ -153,7 +149,7 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     return serve_file(request, generation.poster, "image/jpeg",
-                      f"{generation.download_name}.jpg")
+                      f"{generation.file_stem}-poster.jpg")
 
 
 @login_required
@@ -161,7 +157,7 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
 def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
     generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     return serve_file(request, generation.thumbnail, "image/webp",
-                      f"{generation.download_name}.webp")
+                      f"{generation.file_stem}-thumb.webp")
 
 
 def serve_file(request: HttpRequest, file, content_type: str, name: str,

@@ -265,6 +265,7 @@ KINDS: dict[str, Kind] = {
 }
 
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
+KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in KINDS.values()]
 
 
 def get(endpoint_type: str) -> Kind:

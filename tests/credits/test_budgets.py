@@ -109,7 +109,7 @@ def test_ledger_sum_equals_the_sandbox_debits(sandbox_url, fake_clock, team_a, o
         queued(team_a, owner, "tts", text=f"ok {i}")
     queued(team_a, owner, "image", prompt="bad", width=9999, height=512)  # 400
     doomed = queued(team_a, owner, "image", prompt="cancel me", width=512, height=512)
-    Generation.objects.filter(pk=doomed.pk).update(status=Status.CANCELED)
+    Generation.objects.filter(pk=doomed.pk).update(state="canceled", status=Status.CANCELED)
     poor = make_team("Poor", "sbx_poor_sum", credits=5)
     queued(poor, owner, "tts", text="402")
     dispatch.tick()

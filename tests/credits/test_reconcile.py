@@ -2,8 +2,8 @@
 
 import pytest
 
-from studio.credits import tasks
 from studio.credits.models import Discrepancy, LedgerEntry, Source, SyncState
+from studio.generations import settlement
 from studio.multimodal.client import MultimodalClient
 from tests.conftest import TOKEN_A
 from tests.generations.helpers import drive, queued
@@ -24,11 +24,11 @@ def test_charges_made_outside_appear_after_one_sync_once(sandbox_url, team_a, ow
     queued(team_a, owner, "tts", text="ours")
     drive(fake_clock)
     theirs = charge_outside_the_studio(sandbox_url)
-    assert tasks.reconcile_team(team_a.pk) == "read 2, added 1, mismatched 0"
+    assert settlement.reconcile_team(team_a.pk) == "read 2, added 1, mismatched 0"
     found = LedgerEntry.objects.get(usage_id=theirs)
     assert (found.source, found.credits, found.member, found.kind) == \
         (Source.RECONCILIATION, 14, None, "tts")
-    tasks.reconcile_team(team_a.pk)
+    settlement.reconcile_team(team_a.pk)
     assert LedgerEntry.objects.filter(usage_id=theirs).count() == 1
     assert LedgerEntry.objects.count() == 2
 
@@ -39,7 +39,7 @@ def test_mismatched_amount_is_corrected_and_flagged(sandbox_url, team_a, owner,
     drive(fake_clock)
     generation.refresh_from_db()
     LedgerEntry.objects.filter(usage_id=generation.usage_id).update(credits=10)
-    tasks.reconcile_team(team_a.pk)
+    settlement.reconcile_team(team_a.pk)
     flag = Discrepancy.objects.get()
     assert (flag.ledger_credits, flag.api_credits) == (10, 14)
     assert sum(LedgerEntry.objects.values_list("credits", flat=True)) == 14
@@ -55,7 +55,7 @@ def test_a_running_jobs_record_is_left_to_the_job(sandbox_url, team_a, owner, fa
     settings.SANDBOX_VIDEO_LATENCY = 0
     video = queued(team_a, owner, "video_cogvideox", prompt="rain", num_frames=17)
     dispatch.tick()
-    tasks.reconcile_team(team_a.pk)
+    settlement.reconcile_team(team_a.pk)
     assert not LedgerEntry.objects.exists()
     drive(fake_clock)
     video.refresh_from_db()
@@ -65,12 +65,12 @@ def test_a_running_jobs_record_is_left_to_the_job(sandbox_url, team_a, owner, fa
 def test_unreachable_api_is_noted_not_raised(team_a):
     team_a.api_url = "http://127.0.0.1:9"
     team_a.save()
-    assert tasks.reconcile_team(team_a.pk).startswith("failed")
+    assert settlement.reconcile_team(team_a.pk).startswith("failed")
     assert "127.0.0.1:9" in SyncState.objects.get().last_error
 
 
 def test_schedule_runs_one_task_per_team_with_a_token(team_a, team_b):
-    assert tasks.reconcile_all() == 2
+    assert settlement.reconcile_all() == 2
 
 
 def test_stale_balance_is_refreshed_from_the_api(team_a, owner, owner_client, settings):

@@ -48,7 +48,7 @@ def test_cancel_is_a_post(teammate_client, tom_job):
 
 
 def test_running_job_cannot_be_canceled_and_the_page_says_why(teammate_client, tom_job):
-    Generation.objects.filter(pk=tom_job.pk).update(status=Status.RUNNING)
+    Generation.objects.filter(pk=tom_job.pk).update(state="sending", status=Status.RUNNING)
     html = cancel(teammate_client, tom_job).content.decode()
     assert "credits may already be spent" in html
     assert Generation.objects.get(pk=tom_job.pk).status == Status.RUNNING

@@ -17,10 +17,10 @@ transactional = [pytest.mark.django_db(transaction=True),
                  pytest.mark.usefixtures("sandbox_url")]
 
 
-def job(pk: int, created_offset: float = 0, next_attempt_at=None) -> Generation:
+def job(pk: int, created_offset: float = 0, not_before=None) -> Generation:
     base = timezone.now()
     return Generation(pk=pk, created_at=base + timedelta(seconds=created_offset),
-                      next_attempt_at=next_attempt_at)
+                      not_before=not_before)
 
 
 def window(calls: int, seconds: float) -> dispatch.Window:
@@ -44,7 +44,7 @@ def test_plan_counts_calls_already_sent():
 
 def test_plan_keeps_first_come_first_served_and_lets_ready_jobs_pass_a_backoff():
     now = timezone.now()
-    backing_off = job(1, 0, next_attempt_at=now + timedelta(seconds=30))
+    backing_off = job(1, 0, not_before=now + timedelta(seconds=30))
     first, second = job(2, 1), job(3, 2)
     order = [j.pk for j, _ in dispatch.plan([], [backing_off, second, first],
                                             window(5, 60), now, None)]

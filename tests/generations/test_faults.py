@@ -5,7 +5,7 @@ import pytest
 from django_q.tasks import async_task
 
 from studio.credits.models import LedgerEntry
-from studio.generations import dispatch, tasks
+from studio.generations import dispatch, lifecycle, tasks
 from studio.generations.models import Attempt, Status
 from studio.multimodal.client import MultimodalClient
 from studio.sandbox.models import SandboxAccount, SandboxFaults, SandboxUsage, token_digest
@@ -36,7 +36,7 @@ def test_500_twice_then_success_ends_succeeded_after_3_attempts(team_a, owner, f
     first_retry = refreshed(generation)
     assert first_retry.status == Status.QUEUED and "GPU provider error" in \
         first_retry.error_message
-    waited = (first_retry.next_attempt_at - fake_clock.now).total_seconds()
+    waited = (first_retry.not_before - fake_clock.now).total_seconds()
     assert 30 <= waited <= 36  # STUDIO_RETRY_DELAY with up to 20% jitter
     drive(fake_clock)
     generation = refreshed(generation)
@@ -86,7 +86,7 @@ def test_dropped_answer_is_not_sent_again_once_charged(team_a, owner, fake_clock
     faults(drop_next=1)
     generation = queued(team_a, owner, "tts", text="lost in transit")
     dispatch.tick()
-    assert refreshed(generation).follow_up == "recovery"
+    assert refreshed(generation).state == "checking"
     drive(fake_clock)
     generation = refreshed(generation)
     assert (generation.status, generation.error_code) == (Status.FAILED, "answer_lost")
@@ -102,15 +102,14 @@ def test_connection_refused_is_retried_without_asking(team_a, owner, fake_clock)
     dispatch.tick()
     generation = refreshed(generation)
     assert (generation.status, generation.error_code) == (Status.QUEUED, "connection_error")
-    assert generation.follow_up == ""
+    assert generation.state == "queued"
 
 
 def kill_worker_mid_call(generation, fake_clock, *, reached_api: bool) -> Attempt:
     """What a SIGKILLed worker leaves: an attempt in flight forever, and maybe a charge."""
-    attempt = Attempt.objects.create(
-        generation=generation, number=1, token_key=generation.team.api_fingerprint,
-        kind=generation.kind, sent_at=fake_clock.now, outcome=Attempt.Outcome.IN_FLIGHT)
-    type(generation).objects.filter(pk=generation.pk).update(status=Status.RUNNING)
+    dispatched = lifecycle.dispatch(generation, generation.team.api_fingerprint,
+                                    fake_clock.now)
+    attempt = lifecycle.start_sending(dispatched.pk)  # what the worker does first
     if reached_api:
         with MultimodalClient(generation.team.effective_api_url, TOKEN_A) as dying_worker:
             dying_worker.generate(generation.kind, generation.params).close()
@@ -123,7 +122,7 @@ def test_killed_worker_after_the_charge_ends_without_a_second_charge(team_a, own
     kill_worker_mid_call(generation, fake_clock, reached_api=True)
     dispatch.tick()
     assert refreshed(generation).status == Status.RUNNING  # the call may still be alive
-    fake_clock.advance(dispatch.stuck_after().total_seconds() + 1)
+    fake_clock.advance(lifecycle.lease_span().total_seconds() + 1)
     drive(fake_clock)
     generation = refreshed(generation)
     assert generation.status in (Status.SUCCEEDED, Status.FAILED)
@@ -135,7 +134,7 @@ def test_killed_worker_before_the_api_saw_it_is_sent_again_once(team_a, owner,
                                                                 fake_clock):
     generation = queued(team_a, owner, "tts", text="killed before sending")
     kill_worker_mid_call(generation, fake_clock, reached_api=False)
-    fake_clock.advance(dispatch.stuck_after().total_seconds() + 1)
+    fake_clock.advance(lifecycle.lease_span().total_seconds() + 1)
     drive(fake_clock)
     generation = refreshed(generation)
     assert generation.status == Status.SUCCEEDED
@@ -149,7 +148,7 @@ def test_a_dispatched_task_the_broker_lost_is_requeued(team_a, owner, fake_clock
     generation = queued(team_a, owner, "tts", text="fell out of the broker")
     dispatch.tick()
     monkeypatch.setattr(dispatch, "async_task", async_task)
-    fake_clock.advance(dispatch.stuck_after().total_seconds() + 1)
+    fake_clock.advance(lifecycle.lease_span().total_seconds() + 1)
     drive(fake_clock)
     assert refreshed(generation).status == Status.SUCCEEDED
     assert charges() == 1

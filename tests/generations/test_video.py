@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from studio.credits.models import LedgerEntry
 from studio.generations.models import Generation, Status
 from studio.generations.signing import shared_url
 from studio.lib.video import probe
@@ -266,7 +267,7 @@ def test_pending_video_is_followed_without_holding_a_worker(video_world, team_a,
     video = queued(team_a, owner, "video_t2v", prompt="slow render", duration=1)
     dispatch.tick()
     video = refreshed(video)
-    assert (video.status, video.follow_up) == (Status.RUNNING, "provider")
+    assert (video.status, video.state) == (Status.RUNNING, "awaiting_provider")
     assert video.usage_id and not video.media
     video_world.advance(settings.STUDIO_PROVIDER_POLL)
     dispatch.tick()
@@ -302,3 +303,34 @@ def test_video_card_plays_with_poster_and_duration(video_world, team_a, owner,
     assert thumb["Content-Type"] == "image/webp"
 
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_video_that_cannot_be_played_fails_and_keeps_no_media(video_world, team_a, owner,
+                                                               owner_client, monkeypatch,
+                                                               settings):
+    def unplayable(clip):
+        raise ValueError("moov atom not found")
+
+    monkeypatch.setattr("studio.lib.video.facts", unplayable)
+    video = queued(team_a, owner, "video_t2v", prompt="broken file", duration=1)
+    drive(video_world)
+    video = refreshed(video)
+    assert (video.status, video.error_code) == (Status.FAILED, "malformed_answer")
+    assert "cannot be played" in video.error_message
+    assert not (video.media or video.poster or video.thumbnail)
+    folder = settings.MEDIA_ROOT / f"teams/{team_a.pk}/generations"
+    assert not folder.exists() or not any(folder.iterdir())
+    assert owner_client.get(f"/generations/{video.pk}/media").status_code == 404
+    assert LedgerEntry.objects.get().usage_id == video.usage_id  # the API charged it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_poster_and_thumbnail_are_named_after_the_generation(video_world, team_a, owner,
+                                                             owner_client):
+    video = queued(team_a, owner, "video_t2v", prompt="names", duration=1)
+    drive(video_world)
+    poster = owner_client.get(f"/generations/{video.pk}/poster")
+    assert f'filename="video_t2v-{video.pk}-poster.jpg"' in poster["Content-Disposition"]
+    thumb = owner_client.get(f"/generations/{video.pk}/thumbnail")
+    assert f'filename="video_t2v-{video.pk}-thumb.webp"' in thumb["Content-Disposition"]

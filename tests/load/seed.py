@@ -63,7 +63,7 @@ def seed(teams: int, members: int, password: str, history: int) -> None:
                                    "num_inference_steps": 50},
                            search_text=f"a slow pan over the harbour, take {n}",
                            status=Status.QUEUED, cost=800,
-                           next_attempt_at=now + timedelta(hours=1),
+                           not_before=now + timedelta(hours=1),
                            created_at=now - timedelta(seconds=20 - n),
                            updated_at=now - timedelta(seconds=20 - n))
                 for n in range(WAITING))

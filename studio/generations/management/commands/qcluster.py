@@ -1,19 +1,34 @@
-"""django-q2's qcluster, plus the dispatcher that feeds it.
+"""django-q2's qcluster, plus the dispatcher that feeds it: the `worker` process.
 
 The dispatcher decides when each queued generation may be sent (rate limits,
-retries, follow-ups); django-q2's workers make the calls. Running both from the
-one `worker` process keeps the Procfile as the PaaS expects it. This command
-shadows django-q2's own because `studio.generations` precedes `django_q` in
-INSTALLED_APPS.
+retries, follow-ups) and reclaims what dead workers left; django-q2's workers make
+the calls. Running both from one `worker` process keeps the Procfile as a PaaS
+expects it. This command replaces django-q2's own `qcluster` because Django takes
+the first app in INSTALLED_APPS that has a command of that name, and
+`studio.generations` is listed before `django_q` (settings.py says so there too).
+
+On SIGTERM or SIGINT (a deploy, a scale-down, Ctrl-C) it stops dispatching at once,
+gives back the jobs it had dispatched that no worker started yet, lets running calls
+finish (a worker that is itself signalled hands its job back instead, tasks.py), and
+exits.
 """
 
+import logging
 import os
+import signal
+import socket
+import threading
 
 from django.conf import settings
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as QClusterCommand
+from django_q.models import Schedule
 
-from studio.generations import dispatch, tasks  # noqa: F401 (imported before workers fork)
+from studio.generations import dispatch, lifecycle, tasks  # noqa: F401 (before workers fork)
+
+log = logging.getLogger(__name__)
+
+RECONCILE_SCHEDULE = "Reconcile credits with the API"
 
 
 class Command(QClusterCommand):
@@ -24,9 +39,29 @@ class Command(QClusterCommand):
             return super().handle(*args, **options)
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
+        # The workers fork from this process and inherit its name: the leases they
+        # take are this process's, kept alive by its heartbeat.
+        os.environ["STUDIO_WORKER_NAME"] = f"{socket.gethostname()}:{os.getpid()}"
+        apply_schedules()
         cluster = Cluster()
+        # Instead of the cluster's own handlers, which stop it from inside the signal
+        # handler and only return once every running task has finished.
+        stopping = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
         cluster.start()
-        # Cluster's SIGTERM/SIGINT handler stops the sentinel and clears stop_event.
-        dispatch.run_forever(stopped=lambda: cluster.stop_event is None
+        dispatch.run_forever(stopped=lambda: stopping.is_set()
                              or not cluster.sentinel.is_alive())
+        given_back = lifecycle.hand_back_unsent(lifecycle.worker_name())
+        log.info("worker_stopping", extra={"given_back": given_back})
         cluster.stop()
+
+
+def apply_schedules() -> None:
+    """Settings that say how often something runs take effect when the worker starts."""
+    Schedule.objects.update_or_create(name=RECONCILE_SCHEDULE, defaults={
+        "func": "studio.generations.settlement.reconcile_all",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.STUDIO_RECONCILE_MINUTES,
+        "repeats": -1,
+    })

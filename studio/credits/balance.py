@@ -1,0 +1,23 @@
+"""The team's balance as the API last told it, never older than what is shown."""
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from studio.teams.models import Team
+
+
+def observe_balance(team: Team, credits_remaining: int | None, as_of: datetime) -> bool:
+    """Keep `credits_remaining` if the API said it later than the shown figure.
+
+    Jobs finish out of order: the answer that arrived last in the database may carry
+    an older balance than one already shown, and the balance must not go backwards.
+    """
+    if credits_remaining is None:
+        return False
+    newer = Q(credits_as_of__isnull=True) | Q(credits_as_of__lt=as_of)
+    updated = Team.objects.filter(newer, pk=team.pk).update(
+        credits_remaining=credits_remaining, credits_as_of=as_of)
+    if updated:
+        team.credits_remaining, team.credits_as_of = credits_remaining, as_of
+    return bool(updated)

@@ -1,0 +1,79 @@
+"""Reconciling the ledger with the API's usage history, from the jobs' side.
+
+The credits app compares usage records with the ledger; this module tells it what
+the team's jobs hold (credits.reconcile.Claims), runs it per team, and is what the
+schedule and `manage.py reconcile` call.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db.models import Min
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from studio.credits import reconcile
+from studio.credits.models import SyncState
+from studio.generations.api import client_for
+from studio.generations.models import Attempt, Generation
+from studio.generations.states import PENDING_STATES, UNSETTLED_CALLS
+from studio.multimodal import errors
+from studio.teams.models import Team
+
+log = logging.getLogger(__name__)
+
+
+class JobClaims:
+    """What `team`'s generations hold of the API's usage history, read once."""
+
+    def __init__(self, team: Team) -> None:
+        jobs = Generation.objects.filter(team=team)
+        self.settling_ids = set(jobs.filter(state__in=PENDING_STATES).exclude(usage_id="")
+                                .values_list("usage_id", flat=True))
+        open_calls = Attempt.objects.filter(
+            generation__team=team, generation__state__in=UNSETTLED_CALLS,
+            generation__usage_id="")
+        self.open_since: dict[str, datetime] = dict(
+            open_calls.values("kind").annotate(first=Min("sent_at"))
+            .values_list("kind", "first"))
+        self.jobs = jobs
+
+    def settling(self, usage_id: str) -> bool:
+        return usage_id in self.settling_ids
+
+    def open_call_since(self, kind: str) -> datetime | None:
+        return self.open_since.get(kind)
+
+    def holder(self, usage_id: str) -> tuple[int, object] | None:
+        job = self.jobs.filter(usage_id=usage_id).select_related("author").first()
+        return (job.pk, job.author) if job else None
+
+
+def reconcile_team(team_id: int) -> str:
+    team = Team.objects.get(pk=team_id)
+    try:
+        with client_for(team) as client:
+            outcome = reconcile.reconcile(team, client, JobClaims(team))
+    except errors.MultimodalError as exc:
+        SyncState.objects.update_or_create(team=team, defaults={
+            "last_error": exc.message, "last_run_at": timezone.now()})
+        return f"failed: {exc.message}"
+    log.info("reconciled", extra={"team": team.pk, "read": outcome.read,
+                                  "added": outcome.added, "mismatched": outcome.mismatched,
+                                  "deferred": outcome.deferred})
+    summary = f"read {outcome.read}, added {outcome.added}, mismatched {outcome.mismatched}"
+    return summary + (f", left {outcome.deferred} to calls still settling"
+                      if outcome.deferred else "")
+
+
+def teams_with_a_token():
+    return Team.objects.exclude(api_token_encrypted="")
+
+
+def reconcile_all() -> int:
+    """The periodic schedule: one reconciliation task per team with a token."""
+    teams = teams_with_a_token().values_list("pk", flat=True)
+    for team_id in teams:
+        async_task("studio.generations.settlement.reconcile_team", team_id,
+                   task_name=f"reconcile-{team_id}")
+    return len(teams)

@@ -38,6 +38,7 @@ HINTS = {
     errors.InsufficientCredits: "Top up the team's credits, then submit again.",
     errors.MalformedAnswer: "Nothing was stored; submit again, and tell an admin if "
                             "it keeps happening.",
+    errors.AddressRefused: "An admin can correct the API URL in Team settings.",
 }
 
 

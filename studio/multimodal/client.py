@@ -27,6 +27,7 @@ import httpx
 from studio.lib import safe_http
 from studio.multimodal import catalog
 from studio.multimodal.errors import (
+    AddressRefused,
     ApiConnectionError,
     ApiTimeout,
     MalformedAnswer,
@@ -345,6 +346,9 @@ class MultimodalClient:
                         response.status_code, response.read(), response.headers
                     )
                 spooled = _spool(response)
+        except safe_http.NotPublic as exc:
+            raise AddressRefused(f"The team's API URL points at {self.host}, which is not "
+                                 "a public address, so the studio did not call it") from exc
         except httpx.TimeoutException as exc:
             raise self._timeout_error(exc) from exc
         except httpx.TransportError as exc:
@@ -375,7 +379,7 @@ class MultimodalClient:
 
 def _copy_capped(response: httpx.Response, out: BinaryIO, max_bytes: int) -> int:
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise MalformedAnswer(f"The API's media is {int(declared):,} bytes, more than the "
                               f"{max_bytes:,} this studio accepts")
     written = 0

@@ -93,6 +93,13 @@ class MalformedAnswer(MultimodalError):
     code = "malformed_answer"
 
 
+class AddressRefused(MultimodalError):
+    """The API URL a member typed resolves to a private address: not called, not
+    retried (the settings form refuses such URLs; DNS can change afterwards)."""
+
+    code = "address_not_public"
+
+
 FALLBACK_MESSAGES = {
     401: "The API did not accept the API token; check the team's token in its settings.",
     402: "Not enough credits for this generation.",

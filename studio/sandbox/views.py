@@ -236,9 +236,9 @@ def query_int(request: HttpRequest, name: str, default: int, low: int,
         value = int(raw)
     except ValueError:
         return "Input should be a valid integer"
-    if value < low or (high is not None and value > high):
-        return f"Input should be between {low} and {high}" if high else \
-            f"Input should be greater than or equal to {low}"
+    high = high if high is not None else 2**31 - 1  # past any real history
+    if value < low or value > high:
+        return f"Input should be between {low} and {high}"
     return value
 
 

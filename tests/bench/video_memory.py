@@ -325,7 +325,8 @@ def worker(shape: str, origin: str, trace: bool) -> None:
     storage.describe_video = measured_describe_video
 
     def submit(prompt: str) -> Generation:
-        team = Team(name=f"bench {shape} {prompt}", api_url=origin, tier="premium")
+        team = Team(name=f"bench {shape} {prompt}", api_url=origin, tier="premium",
+                    api_url_source="operator")
         team.api_token = f"{TOKEN}-{prompt}"  # its own rate window: no wait
         team.save()
         Membership.objects.create(team=team, user=user, role="owner")

@@ -207,3 +207,17 @@ def test_answers_lost_before_any_charge_give_up_after_the_last_attempt(
     assert "Gave up after 2 attempts" in generation.error_message
     assert [o for _, o in outcomes(generation)] == ["lost", "lost"]
     assert charges() == 0
+
+
+def test_a_member_typed_api_url_that_turned_private_fails_at_once(team_a, owner,
+                                                                 fake_clock, settings):
+    settings.STUDIO_ALLOW_PRIVATE_URLS = False
+    team_a.api_url, team_a.api_url_source = "http://127.0.0.1:9", "member"
+    team_a.save()
+    generation = queued(team_a, owner, "tts", text="to a private address")
+    drive(fake_clock)
+    generation = refreshed(generation)
+    assert (generation.status, generation.error_code) == (Status.FAILED,
+                                                          "address_not_public")
+    assert "correct the API URL in Team settings" in generation.error_message
+    assert generation.attempts == 1 and charges() == 0

@@ -20,6 +20,7 @@ from studio.multimodal.client import (
     normalize_origin,
 )
 from studio.multimodal.errors import (
+    AddressRefused,
     ApiConnectionError,
     ApiTimeout,
     AuthenticationFailed,
@@ -720,8 +721,9 @@ def test_api_url_a_member_typed_is_not_connected_to_at_a_private_address(setting
     settings.STUDIO_ALLOW_PRIVATE_URLS = False
     with MultimodalClient("http://127.0.0.1:9", "secret-token",
                           url_from_operator=False) as api, \
-            pytest.raises(ApiConnectionError, match="127.0.0.1 is not a public address"):
+            pytest.raises(AddressRefused, match="not a public address") as refused:
         api.health()
+    assert not refused.value.retryable and not refused.value.may_have_reached_api
     with MultimodalClient("http://127.0.0.1:9", "secret-token") as api, \
             pytest.raises(ApiConnectionError, match="Connection refused"):
         api.health()  # the operator's own address: really tried

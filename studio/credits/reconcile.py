@@ -18,10 +18,12 @@ from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from studio.credits.models import Discrepancy, LedgerEntry, Source, SyncState
-from studio.multimodal.client import MultimodalClient, UsageRecord
+from studio.lib import clock
+from studio.multimodal.answers import UsageRecord
+from studio.multimodal.catalog import USAGE_COMPLETED
+from studio.multimodal.client import MultimodalClient
 from studio.teams.models import Team
 
 PAGE = 100
@@ -70,7 +72,7 @@ def reconcile(team: Team, client: MultimodalClient, claims: Claims) -> Outcome:
         settle_record(team, record, outcome, claims)
     if earliest_deferred is not None and newest is not None:
         newest = min(newest, earliest_deferred)  # read them again next time
-    state.synced_through, state.last_run_at, state.last_error = newest, timezone.now(), ""
+    state.synced_through, state.last_run_at, state.last_error = newest, clock.now(), ""
     state.save()
     return outcome
 
@@ -98,16 +100,16 @@ def usage_since(client: MultimodalClient, since: datetime | None):
 def settle_record(team: Team, record: UsageRecord, outcome: Outcome,
                   claims: Claims) -> None:
     charged = record.credits_used or 0
-    if record.status != "completed" or not record.id:
+    if record.status != USAGE_COMPLETED or not record.usage_id:
         return  # still rendering, or failed: the studio settles those itself
     with transaction.atomic():
-        recorded = (LedgerEntry.objects.filter(usage_id=record.id)
+        recorded = (LedgerEntry.objects.filter(usage_id=record.usage_id)
                     .aggregate(total=Sum("credits"))["total"])
         if recorded is None:
-            if charged and not claims.settling(record.id):
-                add_found_charge(team, record, charged, claims.holder(record.id))
+            if charged and not claims.settling(record.usage_id):
+                add_found_charge(team, record, charged, claims.holder(record.usage_id))
                 outcome.added += 1
-        elif recorded != charged and team.ledger_entries.filter(usage_id=record.id).exists():
+        elif recorded != charged and team.ledger_entries.filter(usage_id=record.usage_id).exists():
             flag_mismatch(team, record, recorded, charged)
             outcome.mismatched += 1
 
@@ -117,16 +119,16 @@ def add_found_charge(team: Team, record: UsageRecord, credits: int,
     generation_id, member = holder or (None, None)
     LedgerEntry.objects.create(
         team=team, generation_id=generation_id, member=member,
-        kind=record.endpoint_type or "", usage_id=record.id, credits=credits,
+        kind=record.endpoint_type or "", usage_id=record.usage_id, credits=credits,
         source=Source.RECONCILIATION,
     )
 
 
 def flag_mismatch(team: Team, record: UsageRecord, recorded: int, charged: int) -> None:
     Discrepancy.objects.update_or_create(
-        team=team, usage_id=record.id,
+        team=team, usage_id=record.usage_id,
         defaults={"ledger_credits": recorded, "api_credits": charged})
     LedgerEntry.objects.create(
-        team=team, kind=record.endpoint_type or "", usage_id=record.id,
+        team=team, kind=record.endpoint_type or "", usage_id=record.usage_id,
         credits=charged - recorded, source=Source.RECONCILIATION,
     )

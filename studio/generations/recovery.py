@@ -16,7 +16,8 @@ from studio.credits.models import LedgerEntry
 from studio.credits.reconcile import CLOCK_SKEW
 from studio.generations.models import Attempt, Generation
 from studio.lib import clock
-from studio.multimodal.client import MultimodalClient, UsageRecord
+from studio.multimodal.answers import UsageRecord
+from studio.multimodal.client import MultimodalClient
 
 PAGE = 100
 
@@ -27,8 +28,8 @@ def find_charge(client: MultimodalClient, generation: Generation,
         return None
     start, end = lost.sent_at - CLOCK_SKEW, next_send_after(lost) + CLOCK_SKEW
     for record in records_since(client, generation.kind, start):
-        if record.created_at <= end and not already_claimed(record.id):
-            return client.get_usage(record.id)
+        if record.created_at <= end and not already_claimed(record.usage_id):
+            return client.get_usage(record.usage_id)
     return None
 
 

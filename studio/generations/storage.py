@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 
-from studio.generations.api import client_for
 from studio.generations.models import Generation
 from studio.lib import images, video
 from studio.multimodal import errors
-from studio.multimodal.client import Base64Payload, GenerationResult, UsageRecord
+from studio.multimodal.answers import MediaAnswer
+from studio.multimodal.streaming import Base64Payload
+from studio.teams.client import client_for
 
 SPOOL_LIMIT = 1024 * 1024
 DEFAULT_FORMAT = {"audio": "mp3", "image": "png", "video": "mp4"}
@@ -22,7 +23,7 @@ MEDIA_FIELDS = ("media", "poster", "thumbnail", "media_format", "media_bytes",
 STORED_FILES = ("media", "poster", "thumbnail")
 
 
-def save_media(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
+def save_media(generation: Generation, answer: MediaAnswer) -> None:
     """Store the answer's media (inline base64 or a URL to download) on the row."""
     fmt = (answer.format or DEFAULT_FORMAT[generation.kind_spec.media]).lower().lstrip(".")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT) as spool:
@@ -66,8 +67,7 @@ def describe_video(generation: Generation) -> None:
     generation.duration_ms = round(found.duration_seconds * 1000)
 
 
-def write_media(generation: Generation, answer: GenerationResult | UsageRecord,
-                out: BinaryIO) -> int:
+def write_media(generation: Generation, answer: MediaAnswer, out: BinaryIO) -> int:
     if isinstance(answer.media, Base64Payload):
         return answer.media.write_to(out)
     with client_for(generation.team) as client:
@@ -75,7 +75,7 @@ def write_media(generation: Generation, answer: GenerationResult | UsageRecord,
                                max_bytes=settings.STUDIO_MAX_MEDIA_BYTES)
 
 
-def describe(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
+def describe(generation: Generation, answer: MediaAnswer) -> None:
     duration_ms = getattr(answer, "duration_ms", None)
     if duration_ms is None and answer.duration_seconds is not None:
         duration_ms = round(answer.duration_seconds * 1000)

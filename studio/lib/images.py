@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 from studio.lib import safe_http
+from studio.lib.download import TooLarge, copy_capped
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 SMALLEST_SIDE, LARGEST_SIDE = 64, 8192
@@ -84,10 +85,10 @@ def fetch_capped(url: str) -> io.BytesIO:
             raise ValidationError(f"That address answered {response.status_code}; the API "
                                   "needs an image it can fetch without logging in.")
         body = io.BytesIO()
-        for chunk in response.iter_bytes():
-            body.write(chunk)
-            if body.tell() > limit:
-                raise ValidationError(f"That image is larger than {limit / 1e6:.0f} MB.")
+        try:
+            copy_capped(response, body, limit)
+        except TooLarge:
+            raise ValidationError(f"That image is larger than {limit / 1e6:.0f} MB.") from None
     body.seek(0)
     return body
 

@@ -1,8 +1,8 @@
 """The one source of truth for the Multimodal API's kinds.
 
 Endpoint paths, credit costs, rate limits and parameter rules are copied from the
-seed document (`shared/seed/multimodal-api.txt`) and API-NOTES.md. Forms, the
-dispatcher, the sandbox and the pages read them from here and nowhere else.
+API's documentation (and the variants the live API was seen to answer with). Forms,
+the dispatcher, the sandbox and the pages read them from here and nowhere else.
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ VOICES = (
     "Exuberant_Girl",
 )
 
-USAGE_STATUSES = ("pending", "processing", "completed", "failed")
+# A usage record's status, and a generation answer's: the first two mean the
+# provider is still at work.
+USAGE_PENDING = "pending"
+USAGE_PROCESSING = "processing"
+USAGE_COMPLETED = "completed"
+USAGE_FAILED = "failed"
+USAGE_IN_PROGRESS = (USAGE_PENDING, USAGE_PROCESSING)
 USAGE_LIST_LIMIT_MAX = 100
 
 
@@ -106,6 +112,18 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class SourceRule:
+    """A kind that is made from a finished item of the gallery (studio/generations/
+    sources.py builds the form fields, the links and the signed URLs from this)."""
+
+    media: str  # what it takes: "image", "video"
+    action: str  # the link on such a card that opens this kind's form: "Animate"
+    param: str = ""  # the API parameter the source fills (a signed link); "": lineage only
+    uploads: bool = False  # a file may be given instead of a gallery item
+    prefill: str = ""  # the parameter that starts with the source's words
+
+
+@dataclass(frozen=True)
 class Kind:
     endpoint_type: str
     slug: str
@@ -118,6 +136,7 @@ class Kind:
     media: str  # "audio", "image" or "video"
     premium_only: bool = False
     providers: tuple[Provider, ...] = field(default_factory=tuple)
+    source: SourceRule | None = None
 
     @property
     def url_path(self) -> str:
@@ -173,6 +192,7 @@ KINDS: dict[str, Kind] = {
             rate_limit=10,
             rate_window_seconds=60,
             media="audio",
+            source=SourceRule(media="video", action="Voice-over", prefill="text"),
             params=(
                 Param("text", str, "Text", "What the voice says.", required=True,
                       min_length=1, max_length=5000),
@@ -210,13 +230,15 @@ KINDS: dict[str, Kind] = {
             rate_window_seconds=60,
             media="video",
             providers=I2V_PROVIDERS,
+            source=SourceRule(media="image", action="Animate", param="image_url",
+                              uploads=True),
             params=(
                 Param("image_url", str, "Image URL", "Public URL of the source image.",
                       required=True, min_length=1, max_length=2048),
                 Param("motion_prompt", str, "Motion prompt",
                       "How the picture moves: zoom, pan, tilt...", required=True,
                       min_length=1, max_length=1000),
-                # API-NOTES: one description defaults to seedance, so always send it.
+                # The API's notes disagree on the default (seedance here), so always send it.
                 Param("provider", str, "Provider", "Who renders the clip.",
                       default="wan22", choices=tuple(p.name for p in I2V_PROVIDERS)),
             ),

@@ -5,6 +5,7 @@ that the view hands out in the answer shape the sandbox is set to.
 """
 
 import base64
+import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
+from studio.lib.download import TooLarge, copy_capped
 from studio.multimodal import catalog
 from studio.sandbox import media, video
 
@@ -59,19 +61,18 @@ def fetch_image(url: str) -> bytes:
     if not url.startswith(("http://", "https://")):
         raise UnsupportedInSandbox("image_url must be an http(s) URL")
     cap = settings.SANDBOX_MAX_SOURCE_BYTES
+    body = io.BytesIO()
     try:
         with httpx.stream("GET", url, timeout=20, follow_redirects=True) as response:
             if response.status_code != 200:
                 raise UnsupportedInSandbox(
                     f"image_url answered {response.status_code}; it must be public")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > cap:
-                    raise UnsupportedInSandbox(f"image_url is larger than {cap:,} bytes")
+            copy_capped(response, body, cap)
+    except TooLarge:
+        raise UnsupportedInSandbox(f"image_url is larger than {cap:,} bytes") from None
     except httpx.HTTPError as exc:
         raise UnsupportedInSandbox(f"image_url could not be fetched: {exc}") from None
-    return bytes(body)
+    return body.getvalue()
 
 
 def render_dir() -> Path:
@@ -95,6 +96,5 @@ MODELS = {
 
 
 def model_used(endpoint_type: str, params: dict) -> str:
-    if endpoint_type == catalog.VIDEO_I2V:
-        return params["provider"]
-    return MODELS[endpoint_type]
+    """A kind with providers names the provider; the others their one model."""
+    return params.get("provider") or MODELS[endpoint_type]

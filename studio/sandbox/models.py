@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from studio.multimodal import catalog
+
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -60,7 +62,7 @@ class SandboxUsage(models.Model):
     endpoint_type = models.CharField(max_length=20)
     model_used = models.CharField(max_length=40)
     credits_used = models.IntegerField()
-    status = models.CharField(max_length=12, default="completed")
+    status = models.CharField(max_length=12, default=catalog.USAGE_COMPLETED)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True,
@@ -86,7 +88,7 @@ class SandboxUsage(models.Model):
         }
         if self.completed_at:
             record["completed_at"] = self.completed_at.isoformat()
-        if video_url and self.status == "completed":
+        if video_url and self.status == catalog.USAGE_COMPLETED:
             record["video_url"] = video_url
             record["format"] = "mp4"
         return record

@@ -151,10 +151,10 @@ def video_answer(request: HttpRequest, usage: SandboxUsage, rendered: RenderedVi
         usage.media_name = default_storage.save(f"sandbox/videos/{usage.id}.mp4", File(clip))
     rendered.path.unlink(missing_ok=True)
     if settings.SANDBOX_VIDEO_SHAPE == "pending":
-        usage.status, usage.completed_at = "processing", None
+        usage.status, usage.completed_at = catalog.USAGE_PROCESSING, None
         usage.ready_at = usage.created_at + timedelta(seconds=settings.SANDBOX_VIDEO_LATENCY)
         usage.save(update_fields=["media_name", "status", "completed_at", "ready_at"])
-        return {"status": "processing", "format": "mp4"}
+        return {"status": catalog.USAGE_PROCESSING, "format": "mp4"}
     usage.save(update_fields=["media_name"])
     if settings.SANDBOX_VIDEO_SHAPE == "base64":
         with default_storage.open(usage.media_name, "rb") as clip:
@@ -174,15 +174,15 @@ def video_url(request: HttpRequest, usage: SandboxUsage) -> str:
 def finish_due_renders(account: SandboxAccount) -> None:
     """Long-running renders whose time has come are completed (lazily, on reading)."""
     now = clock.now()
-    account.usages.filter(status="processing", ready_at__lte=now).update(
-        status="completed", completed_at=now)
+    account.usages.filter(status=catalog.USAGE_PROCESSING, ready_at__lte=now).update(
+        status=catalog.USAGE_COMPLETED, completed_at=now)
 
 
 @require_GET
 def video_file(request: HttpRequest, usage_id: str) -> HttpResponse:
     """A rendered clip, at the unguessable URL the answer gave."""
     usage = SandboxUsage.objects.filter(id=usage_id).exclude(media_name="").first()
-    if usage is None or usage.status != "completed":
+    if usage is None or usage.status != catalog.USAGE_COMPLETED:
         return error(404, "No such video")
     size = default_storage.size(usage.media_name)
     return ranged.serve(request, default_storage.open(usage.media_name, "rb"), size,
@@ -213,7 +213,7 @@ def reserve(account: SandboxAccount, kind: catalog.Kind, params: dict,
         return SandboxUsage.objects.create(
             account=account, endpoint_type=kind.endpoint_type,
             model_used=model_used(kind.endpoint_type, params), credits_used=cost,
-            status="completed", created_at=now, completed_at=now,
+            status=catalog.USAGE_COMPLETED, created_at=now, completed_at=now,
         )
 
 
@@ -222,7 +222,7 @@ def refund(usage: SandboxUsage) -> None:
         account = SandboxAccount.objects.select_for_update().get(pk=usage.account_id)
         account.credits += usage.credits_used
         account.save(update_fields=["credits"])
-        usage.status = "failed"
+        usage.status = catalog.USAGE_FAILED
         usage.credits_used = 0
         usage.save(update_fields=["status", "credits_used"])
 

@@ -11,14 +11,9 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from studio.multimodal import client as client_module
-from studio.multimodal.client import (
-    Base64Payload,
-    GenerationResult,
-    MultimodalClient,
-    UrlPayload,
-    normalize_origin,
-)
+from studio.multimodal import streaming
+from studio.multimodal.answers import GenerationResult, UrlPayload
+from studio.multimodal.client import MultimodalClient, normalize_origin
 from studio.multimodal.errors import (
     AddressRefused,
     ApiConnectionError,
@@ -31,6 +26,7 @@ from studio.multimodal.errors import (
     ProviderError,
     RateLimited,
 )
+from studio.multimodal.streaming import Base64Payload
 
 ORIGIN = "https://api.example.test"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -193,9 +189,7 @@ def test_tts_answer_is_parsed(status: int) -> None:
     assert (result.endpoint_type, result.status, result.usage_id) == ("tts", "completed", "use_1")
     assert (result.credits_used, result.credits_remaining) == (14, 986)
     assert (result.format, result.duration_ms) == ("mp3", 2150)
-    assert result.video_url is None and result.width is None
-    assert "audio_base64" not in result.raw
-    assert result.raw["usage_id"] == "use_1"
+    assert result.width is None
     result.close()
 
 
@@ -226,8 +220,7 @@ def test_video_url_variant_carries_the_url() -> None:
                        "duration_seconds": 5.0, "usage_id": "use_9", "credits_used": 1000,
                        "credits_remaining": 0}, kind="video_t2v", params={"prompt": "Waves"})
     assert result.media == UrlPayload("https://cdn.example.test/v/1.mp4")
-    assert result.video_url == "https://cdn.example.test/v/1.mp4"
-    assert (result.status, result.duration_seconds, result.fps) == ("completed", 5.0, None)
+    assert (result.status, result.duration_seconds) == ("completed", 5.0)
     assert result.credits_remaining == 0
 
 
@@ -235,17 +228,16 @@ def test_relative_video_url_is_resolved_against_the_origin() -> None:
     recorder = answer({"video_url": "media/v1.mp4", "usage_id": "u"})
     with make_client(recorder, "http://127.0.0.1:8000/sandbox") as api:
         result = api.generate("video_t2v", {"prompt": "Waves"})
-    assert result.video_url == "http://127.0.0.1:8000/sandbox/media/v1.mp4"
+    assert result.media == UrlPayload("http://127.0.0.1:8000/sandbox/media/v1.mp4")
 
 
-def test_video_base64_variant_carries_the_bytes_fps_and_duration() -> None:
+def test_video_base64_variant_carries_the_bytes_and_duration() -> None:
     result = generate({"video_base64": b64(b"\x00\x00\x00\x18ftypmp42"), "format": "mp4",
                        "fps": 8, "duration_s": "6.125", "usage_id": "use_3",
                        "credits_used": 800}, kind="video_cogvideox", params={"prompt": "Robot"})
     assert isinstance(result.media, Base64Payload)
     assert result.media.read_all() == b"\x00\x00\x00\x18ftypmp42"
-    assert (result.fps, result.duration_seconds) == (8.0, 6.125)
-    assert result.video_url is None
+    assert result.duration_seconds == 6.125
     assert result.status == "completed"
 
 
@@ -347,7 +339,7 @@ def test_five_megabyte_media_decodes_through_write_to_with_escaped_slashes(
             + '", "fps": 8, "duration_s": 6.1}').encode()
     parsed_lengths: list[int] = []
     real_loads = json.loads
-    monkeypatch.setattr(client_module.json, "loads",
+    monkeypatch.setattr(streaming.json, "loads",
                         lambda text: parsed_lengths.append(len(text)) or real_loads(text))
 
     recorder = Recorder(httpx.Response(200, stream=ChunkedStream(body, piece=9973)))
@@ -357,7 +349,7 @@ def test_five_megabyte_media_decodes_through_write_to_with_escaped_slashes(
     out = io.BytesIO()
     assert result.media.write_to(out) == len(media)
     assert out.getvalue() == media
-    assert (result.usage_id, result.fps, result.duration_seconds) == ("use_big", 8.0, 6.1)
+    assert (result.usage_id, result.duration_seconds) == ("use_big", 6.1)
     assert parsed_lengths and max(parsed_lengths) < 200  # the base64 never went to json
     result.close()
 
@@ -367,14 +359,14 @@ def test_escapes_and_whitespace_split_across_reads_decode(monkeypatch: pytest.Mo
     encoded = b64(media)
     wrapped = "\\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
     body = ('{"image_base64":"' + wrapped.replace("/", "\\/") + '"}').encode()
-    monkeypatch.setattr(client_module, "CHUNK_SIZE", 7)  # boundaries land inside escapes
+    monkeypatch.setattr(streaming, "CHUNK_SIZE", 7)  # boundaries land inside escapes
     with make_client(Recorder(httpx.Response(200, content=body))) as api:
         result = api.generate("image", {"prompt": "A cat"})
     assert result.media.read_all() == media  # type: ignore[union-attr]
 
 
 def test_media_field_split_between_reads_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(streaming, "CHUNK_SIZE", 5)
     body = b'{"format": "mp3", "audio_base64"\n :\t "QUJD", "usage_id": "u"}'
     with make_client(Recorder(httpx.Response(200, content=body))) as api:
         result = api.generate("tts", {"text": "Hi"})
@@ -535,8 +527,7 @@ def test_list_usage_sends_skip_limit_and_endpoint_type() -> None:
     assert dict(request.url.params) == {"skip": "20", "limit": "10",
                                         "endpoint_type": "video_i2v"}
     assert request.headers["Authorization"] == "Bearer secret-token"
-    assert (page.total, page.skip, page.limit) == (31, 20, 10)
-    assert [r.id for r in page.records] == ["use_1"]
+    assert [r.usage_id for r in page.records] == ["use_1"]
 
 
 def test_list_usage_without_filter_sends_no_endpoint_type() -> None:
@@ -544,7 +535,7 @@ def test_list_usage_without_filter_sends_no_endpoint_type() -> None:
     with make_client(recorder) as api:
         page = api.list_usage()
     assert dict(recorder.last.url.params) == {"skip": "0", "limit": "50"}
-    assert page.total is None and len(page.records) == 1
+    assert len(page.records) == 1
 
 
 @pytest.mark.parametrize("key", ["items", "usage", "data", "results"])
@@ -563,20 +554,17 @@ def test_usage_record_is_parsed() -> None:
     with make_client(recorder) as api:
         record = api.get_usage("use_1")
     assert recorder.last.url.path == "/api/v1/multimodal/usage/use_1"
-    assert (record.id, record.endpoint_type, record.model_used) == (
-        "use_1", "tts", "minimax-speech-02")
+    assert (record.usage_id, record.endpoint_type) == ("use_1", "tts")
     assert (record.credits_used, record.status) == (14, "completed")
     assert record.created_at == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    assert record.completed_at == datetime(2026, 3, 1, 12, 0, 9, 500_000, tzinfo=UTC)
     assert record.media is None and record.error is None
-    assert record.raw == RECORD
 
 
 def test_usage_record_without_completed_at_and_naive_dates() -> None:
     document = {"id": 42, "status": "pending", "created_at": "2026-03-01T12:00:00"}
     with make_client(answer(document)) as api:
         record = api.get_usage("42")
-    assert (record.id, record.status, record.completed_at) == ("42", "pending", None)
+    assert (record.usage_id, record.status) == ("42", "pending")
     assert record.created_at == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -593,8 +581,7 @@ def test_completed_video_record_carries_the_video_url() -> None:
     with make_client(answer(document)) as api:
         record = api.get_usage("use_1")
     assert record.media == UrlPayload("https://cdn.example.test/v.mp4")
-    assert (record.video_url, record.duration_seconds) == ("https://cdn.example.test/v.mp4",
-                                                           5.0)
+    assert record.duration_seconds == 5.0
 
 
 def test_completed_video_record_carries_video_base64_even_nested_in_result() -> None:
@@ -604,7 +591,7 @@ def test_completed_video_record_carries_video_base64_even_nested_in_result() -> 
         record = api.get_usage("use_1")
     assert isinstance(record.media, Base64Payload)
     assert record.media.read_all() == b"mp4 bytes"
-    assert (record.fps, record.duration_seconds) == (8.0, 6.0)
+    assert record.duration_seconds == 6.0
     record.close()
 
 
@@ -654,7 +641,6 @@ def test_managed_usage_finds_credits_remaining_defensively(document: dict,
     assert recorder.last.url.path == "/api/v1/managed/usage"
     assert recorder.last.headers["Authorization"] == "Bearer secret-token"
     assert balance.credits_remaining == credits
-    assert balance.raw == document
 
 
 def test_managed_usage_that_is_not_an_object_is_malformed() -> None:

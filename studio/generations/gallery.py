@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
-from studio.generations import review
 from studio.generations.models import KIND_CHOICES, Generation, Star, Status
 from studio.lib.converters import parse_id
 from studio.lib.filters import TeamFilterForm
@@ -73,8 +72,7 @@ class GalleryFilter(TeamFilterForm):
 
 def visible(request: HttpRequest) -> QuerySet:
     """The current team's generations that are not in the trash, ready for cards."""
-    generations = team_queryset(request, Generation.objects.select_related("author"))
-    return review.annotate_for(generations.filter(deleted_at=None), request.user)
+    return team_queryset(request, Generation.objects.in_gallery().for_cards(request.user))
 
 
 def filtered(request: HttpRequest) -> tuple[GalleryFilter, QuerySet]:

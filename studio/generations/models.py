@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
@@ -8,6 +10,43 @@ from studio.multimodal import catalog
 from studio.multimodal.catalog import KIND_CHOICES
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+
+class GenerationQuerySet(models.QuerySet):
+    """The one base of every list of generations a page or form shows."""
+
+    def in_gallery(self) -> "GenerationQuerySet":
+        """Not in the trash."""
+        return self.filter(deleted_at=None)
+
+    def for_cards(self, user) -> "GenerationQuerySet":
+        """With what a card shows, in the cards' own query: the author, and
+        `starred` (by `user`), `rating_avg` (None when unrated) and `comment_count`.
+        Correlated subqueries rather than joins, so ratings and comments never
+        multiply each other's rows."""
+        ratings = Rating.objects.filter(generation=OuterRef("pk")).values("generation")
+        comments = Comment.objects.filter(generation=OuterRef("pk")).values("generation")
+        return self.select_related("author").annotate(
+            starred=Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)),
+            rating_avg=Subquery(ratings.annotate(avg=Avg("stars")).values("avg")[:1]),
+            comment_count=Coalesce(
+                Subquery(comments.annotate(n=Count("id")).values("n")[:1]), 0,
+                output_field=models.IntegerField()),
+        )
+
+    def finished(self, media: str) -> "GenerationQuerySet":
+        """Succeeded ones in the gallery whose media is `media` ("image", "video"...),
+        newest first: what a kind that takes a source may take."""
+        kinds = [k.endpoint_type for k in catalog.KINDS.values() if k.media == media]
+        return self.in_gallery().filter(kind__in=kinds, status=Status.SUCCEEDED) \
+            .order_by("-created_at", "-id")
+
+    def reserved_credits(self, team, member=None) -> int:
+        """Catalog cost of the queued and running work of `team` (of `member`)."""
+        pending = self.filter(team=team, status__in=PENDING_STATUSES)
+        if member is not None:
+            pending = pending.filter(author=member)
+        return pending.aggregate(total=Sum("cost"))["total"] or 0
 
 
 def media_path(generation: "Generation", filename: str) -> str:
@@ -72,6 +111,8 @@ class Generation(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = GenerationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

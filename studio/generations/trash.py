@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.generations.models import PENDING_STATUSES, Generation
+from studio.lib import clock
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 
 def trash_cutoff():
-    return timezone.now() - timedelta(days=settings.STUDIO_TRASH_DAYS)
+    return clock.now() - timedelta(days=settings.STUDIO_TRASH_DAYS)
 
 
 def may_restore(membership: Membership, generation: Generation) -> bool:
@@ -45,12 +46,12 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request, Role.MEMBER)
     generation = get_for_team_or_404(request, Generation.objects.filter(deleted_at=None),
                                      pk=pk)
-    if generation.author_id != request.user.pk and not membership.can_manage:
+    if not membership.may_change(generation):
         raise PermissionDenied("Only its author or an admin can delete this.")
     if generation.status in PENDING_STATUSES:
         messages.error(request, "It is still queued or running: cancel it first.")
         return redirect("gallery")
-    Generation.objects.filter(pk=pk).update(deleted_at=timezone.now(),
+    Generation.objects.filter(pk=pk).update(deleted_at=clock.now(),
                                             deleted_by=request.user,
                                             updated_at=timezone.now())
     audit.record(generation.team, request.user, AuditEvent.Action.DELETED,

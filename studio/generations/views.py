@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.credits import budget
-from studio.generations import lifecycle, review, signing, trash
+from studio.generations import detail as detail_page
+from studio.generations import lifecycle, review, signing, sources, trash
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation
 from studio.lib import media_storage, ranged
@@ -19,10 +20,6 @@ from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Role, Team
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
-
-
-def team_generations(request: HttpRequest):
-    return team_queryset(request, Generation.objects.select_related("author"))
 
 
 @login_required
@@ -94,9 +91,9 @@ def queue(request: HttpRequest, kind: catalog.Kind, form, params: dict) -> Gener
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = get_for_team_or_404(request, team_generations(request), pk=pk)
+    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
     membership = current_membership(request, Role.MEMBER)
-    if generation.author_id != request.user.pk and not membership.can_manage:
+    if not membership.may_change(generation):
         raise PermissionDenied("Only its author or an admin can cancel this.")
     if lifecycle.cancel(generation):
         audit.record(generation.team, request.user, AuditEvent.Action.CANCELED,
@@ -114,24 +111,11 @@ CANNOT_CANCEL = ("It was already sent to the API, where the credits may already 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    generations = review.annotate_for(
-        team_generations(request).prefetch_related("attempt_log"), request.user)
+    generations = team_queryset(request, Generation.objects.for_cards(request.user)
+                                .prefetch_related("attempt_log"))
     generation = trash.within_reach_or_404(request, generations, pk)
-    context = {"generation": generation, "params": review.labelled_params(generation),
-               "chain": ancestors(generation)}
-    if generation.deleted_at is None:  # a trashed one is shown for restoring, not reviewed
-        context |= review.review_context(request, generation)
-    return render(request, "generations/detail.html", context)
-
-
-def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:
-    """What it was made from, oldest first: image -> video -> voice-over."""
-    chain = []
-    step = generation.source
-    while step is not None and len(chain) < limit:
-        chain.append(step)
-        step = step.source
-    return chain[::-1]
+    in_review = review.review_of(request, generation) if not generation.deleted_at else None
+    return detail_page.page(request, generation, in_review)
 
 
 @login_required
@@ -144,20 +128,19 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
                       generation.download_name, as_attachment="download" in request.GET)
 
 
-@login_required
-@require_GET
-def poster(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
-    return serve_file(request, generation.poster, "image/jpeg",
-                      f"{generation.file_stem}-poster.jpg")
+# What a generation's derived files are served as: content type, name suffix.
+DERIVED_FILES = {"poster": ("image/jpeg", "-poster.jpg"),
+                 "thumbnail": ("image/webp", "-thumb.webp")}
 
 
 @login_required
 @require_GET
-def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+def derived_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """A video's poster, or a card's thumbnail."""
     generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
-    return serve_file(request, generation.thumbnail, "image/webp",
-                      f"{generation.file_stem}-thumb.webp")
+    content_type, suffix = DERIVED_FILES[which]
+    return serve_file(request, getattr(generation, which), content_type,
+                      generation.file_stem + suffix)
 
 
 def serve_file(request: HttpRequest, file, content_type: str, name: str,
@@ -174,7 +157,7 @@ def serve_file(request: HttpRequest, file, content_type: str, name: str,
 @login_required
 @require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
-    generations = review.annotate_for(team_generations(request), request.user)
+    generations = team_queryset(request, Generation.objects.for_cards(request.user))
     generation = trash.within_reach_or_404(request, generations, pk)
     return render(request, "generations/_card.html", {"generation": generation})
 
@@ -194,7 +177,7 @@ def shared_image(request: HttpRequest, token: str) -> HttpResponse:
     generation = Generation.objects.filter(pk=generation_id, deleted_at=None).first()
     file = generation and (generation.media if which == signing.MEDIA
                            else generation.source_upload)
-    if not file or (which == signing.MEDIA and generation.kind_spec.media != "image"):
+    if not file or (which == signing.MEDIA and not sources.may_be_fetched(generation)):
         raise Http404("No such image.")
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     return serve_file(request, file, content_type, file.name.rsplit("/", 1)[-1])

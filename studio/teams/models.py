@@ -117,6 +117,12 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         return self.has_role(Role.ADMIN)
 
+    def may_change(self, work) -> bool:
+        """The one rule for changing someone's work (cancel, delete or restore a
+        generation, delete a comment): an admin, or its author while still allowed
+        to make such work."""
+        return self.can_manage or (work.author_id == self.user_id and self.can_generate)
+
 
 class AuditEvent(models.Model):
     """Who did what in a team, and when. Append-only: never edited or deleted."""

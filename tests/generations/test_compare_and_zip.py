@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from studio.generations import review
+from studio.generations import selection
 from studio.generations.models import Generation, Rating, Status
 
 FORMATS = {"tts": "mp3", "image": "png", "video_t2v": "mp4"}
@@ -184,10 +184,10 @@ def test_zip_streams_file_by_file(owner_client, team_a, owner):
 
 
 def test_zip_copies_big_files_a_chunk_at_a_time(team_a, owner):
-    body = bytes(range(256)) * (review.CHUNK * 3 // 256 + 1)
+    body = bytes(range(256)) * (selection.CHUNK * 3 // 256 + 1)
     big = made(team_a, owner, body=body)
-    chunks = list(review.zip_stream([big], b"id\n"))
-    assert len(chunks) >= 4 and max(map(len, chunks)) <= review.CHUNK + 200
+    chunks = list(selection.zip_stream([big], b"id\n"))
+    assert len(chunks) >= 4 and max(map(len, chunks)) <= selection.CHUNK + 200
     assert zipfile.ZipFile(io.BytesIO(b"".join(chunks))).read(big.download_name) == body
 
 

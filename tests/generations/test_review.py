@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from studio.generations.models import Comment, Generation, Rating, Star, Status
-from studio.generations.review import annotate_for
 from tests.conftest import logged_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -33,21 +32,21 @@ def star_button(html: str) -> str:
     return re.search(r'<button[^>]*class="link star[^"]*"[^>]*>', html).group(0)
 
 
-# annotate_for ---------------------------------------------------------------------
+# for_cards ---------------------------------------------------------------------
 
-def test_annotate_for_adds_star_rating_and_comments_per_user(team_a, owner, teammate):
+def test_cards_carry_star_rating_and_comments_per_user(team_a, owner, teammate):
     rated, quiet = made(team_a, owner), made(team_a, owner)
     Star.objects.create(generation=rated, user=owner)
     Rating.objects.create(generation=rated, user=owner, stars=5)
     Rating.objects.create(generation=rated, user=teammate, stars=2)
     for text in ("one", "two", "three"):
         Comment.objects.create(generation=rated, author=teammate, text=text)
-    rows = {g.pk: g for g in annotate_for(Generation.objects.all(), owner)}
+    rows = {g.pk: g for g in Generation.objects.for_cards(owner)}
     assert (rows[rated.pk].starred, rows[rated.pk].rating_avg,
             rows[rated.pk].comment_count) == (True, 3.5, 3)
     assert (rows[quiet.pk].starred, rows[quiet.pk].rating_avg,
             rows[quiet.pk].comment_count) == (False, None, 0)
-    assert not annotate_for(Generation.objects.filter(pk=rated.pk), teammate).get().starred
+    assert not Generation.objects.for_cards(teammate).get(pk=rated.pk).starred
 
 
 def test_gallery_cards_cost_no_query_each(owner_client, team_a, owner, teammate):

@@ -1,10 +1,9 @@
 """One form per kind, every field and limit read from the catalog."""
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from studio.lib.images import check_image_url, check_upload
+from studio.generations import sources
+from studio.lib.converters import parse_id
 from studio.multimodal import catalog
 
 LONG_TEXT = 300  # above this many characters a field gets a text area
@@ -35,7 +34,8 @@ def field_for(param: catalog.Param) -> forms.Field:
 
 
 class GenerationForm(forms.Form):
-    """Base of every kind's form; `kind` names its catalog entry."""
+    """A kind's form, built from its catalog entry: its parameters, and the source
+    fields when it is made from an item of the gallery (sources.py)."""
 
     kind: catalog.Kind
 
@@ -44,14 +44,18 @@ class GenerationForm(forms.Form):
         self.team = team
         for param in self.kind.params:
             self.fields[param.name] = field_for(param)
+        if self.kind.providers:
+            self.fields["provider"].widget = forms.RadioSelect(
+                choices=self.fields["provider"].choices)
+        if self.kind.source:
+            sources.add_fields(self, self.kind.source, team)
 
     def api_params(self) -> dict:
-        """The cleaned values as the API wants them, defaults filled in."""
-        return self.kind.with_defaults(
-            {name: self.cleaned_data.get(name) for name in self.api_names()})
-
-    def api_names(self) -> list[str]:
-        return [param.name for param in self.kind.params]
+        """The cleaned values as the API wants them, defaults filled in; a source
+        from the gallery is signed for each call instead (sources.api_params)."""
+        left_out = sources.signed_later(self.kind.source, self.cleaned_data)
+        return self.kind.with_defaults({p.name: self.cleaned_data.get(p.name)
+                                        for p in self.kind.params if p.name not in left_out})
 
     @property
     def cost_preview(self) -> int:
@@ -62,113 +66,33 @@ class GenerationForm(forms.Form):
         except KeyError:
             return self.kind.cost
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for name, problem in self.kind.violations(self.checked_params(cleaned)).items():
-            if name not in self.errors:
-                self.add_error(name if name in self.fields else None, problem)
-        return cleaned
-
-    def checked_params(self, cleaned: dict) -> dict:
-        return self.kind.with_defaults(cleaned)
-
-
-class I2vForm(GenerationForm):
-    """Image to video: the picture comes from the gallery, an upload, or a URL."""
-
-    kind = catalog.get(catalog.VIDEO_I2V)
-    SIGNED_LATER = "https://signed-link.invalid/"  # stands in while validating
-
-    def __init__(self, *args, team=None, **kwargs):
-        super().__init__(*args, team=team, **kwargs)
-        self.fields["source"] = forms.ModelChoiceField(
-            queryset=gallery_images(team), required=False, label="From the gallery",
-            empty_label="— choose an image —",
-            help_text="Any finished image of your team.")
-        self.fields["source"].label_from_instance = describe_image
-        self.fields["image_file"] = forms.FileField(
-            required=False, label="Or upload an image",
-            help_text="JPEG, PNG or WebP, up to "
-                      f"{settings.STUDIO_MAX_UPLOAD_BYTES // 1_000_000} MB.",
-            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        self.fields["image_url"].required = False
-        self.fields["image_url"].label = "Or a public image URL"
-        self.fields["provider"].widget = forms.RadioSelect(
-            choices=self.fields["provider"].choices)
-        self.order_fields(["source", "image_file", "image_url", "motion_prompt", "provider"])
+    @property
+    def hidden_source(self):
+        """The gallery item a lineage-only source names (a voice-over's video), if any."""
+        field = self.fields.get("source")
+        if field is None or not isinstance(field.widget, forms.HiddenInput):
+            return None
+        return field.queryset.filter(pk=parse_id(str(self["source"].value() or ""))).first()
 
     def clean_image_file(self):
         upload = self.cleaned_data.get("image_file")
-        if upload:
-            self.upload_extension = check_upload(upload)
+        self.upload_extension = sources.clean_upload(upload)
         return upload
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        given = [name for name in ("source", "image_file", "image_url") if cleaned.get(name)]
-        if not given and not self.has_error("image_file") and not self.has_error("image_url"):
-            self.add_error("source", "Choose a gallery image, upload one, or give its URL.")
-        elif len(given) > 1:
-            self.add_error(given[1], "Give only one picture: a gallery image, an upload "
-                                     "or a URL.")
-        elif given == ["image_url"] and not self.has_error("image_url"):
-            try:
-                check_image_url(cleaned["image_url"])
-            except ValidationError as exc:
-                self.add_error("image_url", exc)
+        if self.kind.source:
+            sources.clean(self, self.kind.source, cleaned)
+        checked = self.kind.with_defaults(
+            sources.checked_params(self.kind.source, cleaned) if self.kind.source else cleaned)
+        for name, problem in self.kind.violations(checked).items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, problem)
         return cleaned
-
-    def checked_params(self, cleaned: dict) -> dict:
-        stand_in = cleaned.get("image_url") or self.SIGNED_LATER
-        return self.kind.with_defaults({**cleaned, "image_url": stand_in})
-
-    def api_names(self) -> list[str]:
-        names = super().api_names()
-        if not self.cleaned_data.get("image_url"):
-            names.remove("image_url")  # the task signs a link to the team's image
-        return names
-
-
-class TtsForm(GenerationForm):
-    """Speech; as a voice-over it remembers the video it narrates."""
-
-    kind = catalog.get(catalog.TTS)
-
-    def __init__(self, *args, team=None, **kwargs):
-        super().__init__(*args, team=team, **kwargs)
-        self.fields["source"] = forms.ModelChoiceField(
-            queryset=team_media(team, "video"), required=False,
-            widget=forms.HiddenInput)
-
-
-def describe_image(generation) -> str:
-    return f"#{generation.pk} · {generation.summary[:70]}"
-
-
-def gallery_images(team):
-    return team_media(team, "image")
-
-
-def team_media(team, media: str):
-    """The team's finished, not deleted generations of one media type."""
-    from studio.generations.models import Generation, Status
-
-    if team is None:
-        return Generation.objects.none()
-    kinds = [k.endpoint_type for k in catalog.KINDS.values() if k.media == media]
-    return Generation.objects.filter(team=team, kind__in=kinds, status=Status.SUCCEEDED,
-                                     deleted_at=None).order_by("-created_at")
-
-
-def form_class(kind: catalog.Kind) -> type[GenerationForm]:
-    if kind.endpoint_type == catalog.VIDEO_I2V:
-        return I2vForm
-    if kind.endpoint_type == catalog.TTS:
-        return TtsForm
-    name = kind.slug.capitalize() + "Form"
-    return type(name, (GenerationForm,), {"kind": kind})
 
 
 FORMS: dict[str, type[GenerationForm]] = {
-    kind.endpoint_type: form_class(kind) for kind in catalog.KINDS.values()
+    kind.endpoint_type: type(f"{kind.slug.capitalize()}Form", (GenerationForm,),
+                             {"kind": kind})
+    for kind in catalog.KINDS.values()
 }

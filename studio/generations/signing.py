@@ -1,4 +1,5 @@
-"""Signed, expiring links to a team's image, for the API to fetch when animating it.
+"""Signed, expiring links to a team's file, for the API to fetch a source from (the
+image an image-to-video call animates).
 
 Team media needs a login; the API has none. A link carries the generation and which
 of its files, signed with SECRET_KEY and valid for STUDIO_SIGNED_URL_MAX_AGE. With
@@ -16,13 +17,12 @@ SALT = "studio.generations.shared-image"
 MEDIA, UPLOAD = "media", "upload"
 
 
-def image_url_for(generation: Generation) -> str:
-    """The public URL the API should fetch an I2V generation's source image from."""
+def source_url_for(generation: Generation) -> str:
+    """The public URL the API should fetch a generation's source from: the gallery
+    item it was made from, or the file uploaded for it."""
     if generation.source_id:
         return presigned(generation.source.media) or shared_url(generation.source_id, MEDIA)
-    if generation.source_upload:
-        return presigned(generation.source_upload) or shared_url(generation.pk, UPLOAD)
-    return generation.params["image_url"]
+    return presigned(generation.source_upload) or shared_url(generation.pk, UPLOAD)
 
 
 def presigned(file) -> str | None:

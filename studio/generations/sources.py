@@ -1,12 +1,139 @@
-"""Kinds that take a source from the gallery: what the API is sent for them."""
+"""Kinds made from an item of the gallery (catalog.SourceRule): image to video takes
+an image, a voice-over takes a video. This module is the one place that knows it:
+the form fields, what the API is sent (a signed link to the source), and the links
+on a card that open such a kind's form ("Animate", "Voice-over").
+
+A new kind that takes a source is a catalog entry; nothing here names a kind.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from studio.generations import signing
 from studio.generations.models import Generation
+from studio.lib.images import check_image_url, check_upload
 from studio.multimodal import catalog
+
+# Stands in for the signed link while the form checks the other parameters.
+SIGNED_LATER = "https://signed-link.invalid/"
+UPLOAD_TYPES = "image/jpeg,image/png,image/webp"
+
+
+def add_fields(form: forms.Form, rule: catalog.SourceRule, team) -> None:
+    """The source fields of a form whose kind takes `rule`'s source."""
+    choices = Generation.objects.finished(rule.media).filter(team=team) if team else \
+        Generation.objects.none()
+    form.fields["source"] = forms.ModelChoiceField(
+        queryset=choices, required=False, label="From the gallery",
+        empty_label=f"— choose {'an' if rule.media[0] in 'aeiou' else 'a'} {rule.media} —",
+        help_text=f"Any finished {rule.media} of your team.")
+    form.fields["source"].label_from_instance = describe
+    if not rule.param:
+        form.fields["source"].widget = forms.HiddenInput()
+        return
+    if rule.uploads:
+        form.fields["image_file"] = forms.FileField(
+            required=False, label=f"Or upload an {rule.media}",
+            help_text="JPEG, PNG or WebP, up to "
+                      f"{settings.STUDIO_MAX_UPLOAD_BYTES // 1_000_000} MB.",
+            widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_TYPES}))
+    typed = form.fields[rule.param]
+    typed.required, typed.label = False, f"Or a public {rule.media} URL"
+    form.order_fields(["source", "image_file", rule.param])
+
+
+def describe(generation: Generation) -> str:
+    return f"#{generation.pk} · {generation.summary[:70]}"
+
+
+def clean(form: forms.Form, rule: catalog.SourceRule, cleaned: dict) -> None:
+    """Exactly one source where the API needs one: a gallery item, an upload or a URL."""
+    if not rule.param:
+        return
+    given = [name for name in ("source", "image_file", rule.param) if cleaned.get(name)]
+    if not given and not form.has_error("image_file") and not form.has_error(rule.param):
+        form.add_error("source", f"Choose a gallery {rule.media}, upload one, or give "
+                                 "its URL.")
+    elif len(given) > 1:
+        form.add_error(given[1], f"Give only one picture: a gallery {rule.media}, an "
+                                 "upload or a URL.")
+    elif given == [rule.param] and not form.has_error(rule.param):
+        try:
+            check_image_url(cleaned[rule.param])
+        except ValidationError as exc:
+            form.add_error(rule.param, exc)
+
+
+def clean_upload(upload) -> str | None:
+    """The upload's file extension, once it is checked to be a usable image."""
+    return check_upload(upload) if upload else None
+
+
+def checked_params(rule: catalog.SourceRule, cleaned: dict) -> dict:
+    """The values to check against the API's rules, the source standing in for its link."""
+    if rule.param and not cleaned.get(rule.param):
+        return {**cleaned, rule.param: SIGNED_LATER}
+    return cleaned
+
+
+def signed_later(rule: catalog.SourceRule | None, cleaned: dict) -> set[str]:
+    """Parameters left out of what is stored: the task signs a link to the source."""
+    if rule and rule.param and not cleaned.get(rule.param):
+        return {rule.param}
+    return set()
 
 
 def api_params(generation: Generation) -> dict:
-    """The stored parameters; an I2V source from the team gets a fresh signed link."""
-    if generation.kind != catalog.VIDEO_I2V:
+    """The stored parameters; a source from the team gets a fresh signed link."""
+    rule = generation.kind_spec.source
+    if rule is None or not rule.param or generation.params.get(rule.param):
         return generation.params
-    return {**generation.params, "image_url": signing.image_url_for(generation)}
+    return {**generation.params, rule.param: signing.source_url_for(generation)}
+
+
+def may_be_fetched(generation: Generation) -> bool:
+    """Whether the API may be sent a link to this item: some kind takes its media as
+    a parameter (a video is never handed out as an image to animate)."""
+    made = generation.kind_spec.media
+    return any(kind.source and kind.source.param and kind.source.media == made
+               for kind in catalog.KINDS.values())
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+
+
+def actions(generation: Generation) -> list[Action]:
+    """The kinds that can be made from this finished item, as links to their forms."""
+    made = generation.kind_spec.media
+    return [Action(kind.source.action, form_url(kind, from_query(kind, generation)))
+            for kind in catalog.KINDS.values() if kind.source and kind.source.media == made]
+
+
+def from_query(kind: catalog.Kind, generation: Generation) -> dict:
+    query = {"source": generation.pk}
+    if kind.source.prefill:
+        query[kind.source.prefill] = generation.summary
+    return query
+
+
+def remix_query(generation: Generation) -> dict:
+    """The generation's parameters (and source) that pre-fill its kind's form again."""
+    params = dict(generation.params)
+    rule = generation.kind_spec.source
+    if generation.source_id:
+        params["source"] = generation.source_id
+        if rule and rule.param:
+            params.pop(rule.param, None)  # the link was signed for this one call
+    return params
+
+
+def form_url(kind: catalog.Kind, query: dict) -> str:
+    return reverse("generate", args=[kind.slug]) + "?" + urlencode(query)

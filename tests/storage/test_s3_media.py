@@ -133,7 +133,7 @@ def test_i2v_link_to_a_gallery_image_is_presigned_and_public(bucket, team_a, own
     picture = image_generation(team_a, owner, fake_clock)
     video = queued(team_a, owner, "video_i2v", motion_prompt="pan right", provider="wan22")
     Generation.objects.filter(pk=video.pk).update(source=picture)
-    link = signing.image_url_for(refreshed(video))
+    link = signing.source_url_for(refreshed(video))
     assert link.startswith(f"{bucket.endpoint}/{bucket.name}/{picture.media.name}?")
     assert query(link)["X-Amz-Expires"] == str(settings.STUDIO_SIGNED_URL_MAX_AGE)
     fetched = httpx.get(link)  # no login, no cookie: as the API fetches it
@@ -147,7 +147,7 @@ def test_uploaded_i2v_source_goes_to_the_bucket(bucket, team_a, owner_client):
     assert response.status_code == 302
     video = Generation.objects.get(kind="video_i2v")
     assert video.source_upload.name in bucket.listing()
-    fetched = httpx.get(signing.image_url_for(video))
+    fetched = httpx.get(signing.source_url_for(video))
     assert fetched.status_code == 200
     assert Image.open(io.BytesIO(fetched.content)).size == (320, 240)
 

@@ -2,8 +2,10 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django import template
-from django.utils import timezone
 from django.utils.timesince import timesince
+
+from studio.generations import sources
+from studio.lib import clock
 
 register = template.Library()
 
@@ -13,7 +15,7 @@ def eta(moment: datetime | None) -> str:
     """'now', 'in 12 s', 'in 3 min', 'in 2 h': how long until a queued job starts."""
     if moment is None:
         return ""
-    seconds = round((moment - timezone.now()).total_seconds())
+    seconds = round((moment - clock.now()).total_seconds())
     if seconds <= 1:
         return "any moment now"
     if seconds < 90:
@@ -37,7 +39,7 @@ def ago(moment: datetime | None) -> str:
     """'just now', or Django's '3 minutes ago'."""
     if moment is None:
         return ""
-    if (timezone.now() - moment).total_seconds() < 60:
+    if (clock.now() - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment)} ago"
 
@@ -45,15 +47,10 @@ def ago(moment: datetime | None) -> str:
 @register.filter
 def remix_query(generation) -> str:
     """The generation's parameters as a query string that pre-fills its kind's form."""
-    params = dict(generation.params)
-    if generation.source_id:
-        params["source"] = generation.source_id
-        if generation.kind == "video_i2v":
-            params.pop("image_url", None)
-    return urlencode(params)
+    return urlencode(sources.remix_query(generation))
 
 
 @register.filter
-def voice_over_query(generation) -> str:
-    """A TTS form pre-filled to narrate this video."""
-    return urlencode({"source": generation.pk, "text": generation.summary})
+def source_actions(generation) -> list[sources.Action]:
+    """"Animate", "Voice-over"...: the kinds that can be made from this item."""
+    return sources.actions(generation)

@@ -14,14 +14,14 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
 
-from studio.generations.api import client_for
 from studio.generations.models import Heartbeat
+from studio.lib import clock
 from studio.multimodal import errors
+from studio.teams.client import client_for
 from studio.teams.models import Team
 
 WORKER_SILENCE = timedelta(seconds=60)
@@ -83,7 +83,7 @@ def check_worker() -> dict:
     latest = Heartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     if latest is None:
         return {"ok": False, "error": "no worker has reported yet"}
-    age = (timezone.now() - latest).total_seconds()
+    age = (clock.now() - latest).total_seconds()
     return {"ok": age <= WORKER_SILENCE.total_seconds(), "last_seen_seconds_ago": round(age, 1)}
 
 

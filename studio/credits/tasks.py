@@ -4,13 +4,12 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from django_q.tasks import async_task
 
 from studio.credits.balance import observe_balance
-from studio.generations.api import client_for
 from studio.lib import clock
 from studio.multimodal import errors
+from studio.teams.client import client_for
 from studio.teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def refresh_balance_if_stale(team: Team) -> None:
     max_age = settings.STUDIO_BALANCE_MAX_AGE
     if max_age is None or not team.api_token_encrypted:
         return
-    fresh = team.credits_as_of and (timezone.now() - team.credits_as_of).total_seconds() \
+    fresh = team.credits_as_of and (clock.now() - team.credits_as_of).total_seconds() \
         < max_age
     if not fresh and cache.add(f"balance-refresh-{team.pk}", True, 60):
         async_task("studio.credits.tasks.refresh_balance", team.pk,

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET
 
 from studio.credits import budget, charts
 from studio.credits.models import Discrepancy, LedgerEntry
-from studio.generations.models import KIND_CHOICES
 from studio.lib import csvstream
 from studio.lib.filters import TeamFilterForm
+from studio.multimodal.catalog import KIND_CHOICES
 from studio.teams.scoping import current_membership, team_queryset
 
 CSV_HEADER = ["created_at", "member", "kind", "usage_id", "generation_id",

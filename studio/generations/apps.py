@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class GenerationsConfig(AppConfig):
     name = "studio.generations"
+
+    def ready(self) -> None:
+        from studio.credits import budget
+        from studio.generations.models import Generation
+
+        budget.HOLDERS.append(Generation.objects.reserved_credits)

@@ -1,6 +1,5 @@
 from django.http import HttpRequest
 
-from studio.credits.tasks import refresh_balance_if_stale
 from studio.multimodal import catalog
 from studio.teams.models import Membership
 
@@ -14,7 +13,6 @@ def current_team(request: HttpRequest) -> dict:
         .select_related("team")
         .order_by("team__name")
     )
-    refresh_balance_if_stale(membership.team)
     return {
         "membership": membership,
         "team": membership.team,

@@ -196,7 +196,7 @@ def test_answers_lost_before_any_charge_give_up_after_the_last_attempt(
             return httpx.Response(answer.status_code, content=answer.content,
                                   headers=answer.headers)
 
-    monkeypatch.setattr("studio.generations.api.MultimodalClient",
+    monkeypatch.setattr("studio.teams.client.MultimodalClient",
                         lambda *a, **kw: real_client(
                             *a, **{**kw, "transport": httpx.MockTransport(reset_on_generate)}))
     generation = queued(team_a, owner, "tts", text="never arrives")

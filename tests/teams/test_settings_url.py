@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from studio.generations.api import client_for
 from studio.multimodal import errors
+from studio.teams.client import client_for
 from studio.teams.models import AuditEvent, Team, UrlSource
 from tests.conftest import TOKEN_A
 from tests.lib.fakes import PUBLIC, FakeDns
@@ -146,5 +146,5 @@ def test_the_same_private_url_from_a_member_is_not_connected_to(sandbox_url, pro
     team.api_url_source = UrlSource.MEMBER
     team.save()
     with client_for(team) as api, \
-            pytest.raises(errors.ApiConnectionError, match="not a public address"):
+            pytest.raises(errors.AddressRefused, match="not a public address"):
         api.generate("tts", {"text": "Hello"})

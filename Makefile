@@ -41,7 +41,7 @@ run: deps
 	$(PY) manage.py demo
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py qcluster & \
+	$(PY) manage.py worker & \
 	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile -
 
 test: test-deps chromium

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "studio.teams",
-    "studio.generations",  # before django_q: its qcluster also runs the dispatcher
+    "studio.generations",
     "studio.credits",
     "studio.sandbox",
     "studio.multimodal",
@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context_processors.current_team",
+                "studio.credits.context_processors.fresh_balance",
             ],
         },
     },
@@ -78,7 +79,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Measured on this machine (MACHINE-NOTES): IMMEDIATE transactions stop the lock
+    # Measured with a web process and two workers: IMMEDIATE transactions stop the lock
     # upgrade deadlock between the web process and workers; WAL makes it faster.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -157,7 +157,7 @@ class Stack:
                 stdin=subprocess.DEVNULL, start_new_session=True)
 
     def start_worker(self) -> None:
-        self.spawn("worker", sys.executable, "manage.py", "qcluster")
+        self.spawn("worker", sys.executable, "manage.py", "worker")
 
     def wait_until_serving(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -182,7 +182,7 @@ class Stack:
 
     @staticmethod
     def terminate(processes: list[subprocess.Popen]) -> None:
-        """SIGTERM each leader (gunicorn and qcluster stop their children), then
+        """SIGTERM each leader (gunicorn and the worker stop their children), then
         SIGKILL whatever is left in their groups after a deadline."""
         for process in processes:
             if process.poll() is None:

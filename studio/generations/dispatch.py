@@ -5,7 +5,7 @@ above that. The dispatcher keeps its own record of every call sent (Attempt rows
 so it never provokes a 429: a job is handed to a worker only when fewer than the
 limit were sent in the last window. Jobs wait in the database, not in a worker.
 
-`tick()` is one pass; `run_forever()` loops it (started by `manage.py qcluster`).
+`tick()` is one pass; `run_forever()` loops it (started by `manage.py worker`).
 Several dispatchers may run at once (one per worker dyno): each (token, kind) window
 is decided inside a transaction holding that window's row lock. The dispatcher is
 also the owner of every lapsed lease (states.py): it moves on what a dead worker left.

@@ -1,6 +1,6 @@
 """How close the dispatcher gets to the API's rate limits, on the real stack.
 
-Starts gunicorn (the studio and its sandbox) and `manage.py qcluster` (django-q2 plus
+Starts gunicorn (the studio and its sandbox) and `manage.py worker` (django-q2 plus
 the dispatcher) over a fresh SQLite file, with every kind's limit scaled down to
 seconds. Once the queue workers are warm, a burst of every kind is submitted through
 the real forms and drains at the pace the limits allow. The figures come from the

@@ -2,7 +2,7 @@
 
 The studio runs as production runs it, on loopback: `collectstatic`, DEBUG off, a
 real SECRET_KEY, gunicorn (2 workers x 8 threads, the Procfile's timeout) serving
-the studio and its built-in sandbox, and `manage.py qcluster` (django-q2 workers and
+the studio and its built-in sandbox, and `manage.py worker` (django-q2 workers and
 the dispatcher) with production defaults, over one fresh SQLite file (tests/stack.py,
 with these settings on top). Each team has its own sandbox token; the rate limits
 are raised (RATE_LIMITS) so the submitted work flows rather than queues.

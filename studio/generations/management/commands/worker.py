@@ -1,11 +1,9 @@
-"""django-q2's qcluster, plus the dispatcher that feeds it: the `worker` process.
+"""`manage.py worker`, the Procfile's `worker` process: django-q2's cluster plus the
+dispatcher that feeds it.
 
 The dispatcher decides when each queued generation may be sent (rate limits,
 retries, follow-ups) and reclaims what dead workers left; django-q2's workers make
-the calls. Running both from one `worker` process keeps the Procfile as a PaaS
-expects it. This command replaces django-q2's own `qcluster` because Django takes
-the first app in INSTALLED_APPS that has a command of that name, and
-`studio.generations` is listed before `django_q` (settings.py says so there too).
+the calls. (django-q2's own `qcluster` is left as it is: it runs the cluster alone.)
 
 On SIGTERM or SIGINT (a deploy, a scale-down, Ctrl-C) it stops dispatching at once,
 gives back the jobs it had dispatched that no worker started yet, lets running calls
@@ -20,8 +18,9 @@ import socket
 import threading
 
 from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connections
 from django_q.cluster import Cluster
-from django_q.management.commands.qcluster import Command as QClusterCommand
 from django_q.models import Schedule
 
 from studio.generations import dispatch, lifecycle, tasks  # noqa: F401 (before workers fork)
@@ -31,14 +30,10 @@ log = logging.getLogger(__name__)
 RECONCILE_SCHEDULE = "Reconcile credits with the API"
 
 
-class Command(QClusterCommand):
+class Command(BaseCommand):
     help = "Starts the django-q2 cluster and the generation dispatcher."
 
     def handle(self, *args, **options):
-        if options.get("run_once") or not settings.STUDIO_DISPATCHER:
-            return super().handle(*args, **options)
-        if options.get("cluster_name"):
-            os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
         # The workers fork from this process and inherit its name: the leases they
         # take are this process's, kept alive by its heartbeat.
         os.environ["STUDIO_WORKER_NAME"] = f"{socket.gethostname()}:{os.getpid()}"
@@ -49,9 +44,17 @@ class Command(QClusterCommand):
         stopping = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.set())
+        # Children must not inherit this process's database connections: one that
+        # exits closes the shared session under the dispatcher (PostgreSQL).
+        connections.close_all()
         cluster.start()
-        dispatch.run_forever(stopped=lambda: stopping.is_set()
-                             or not cluster.sentinel.is_alive())
+        if settings.STUDIO_DISPATCHER:
+            dispatch.run_forever(stopped=lambda: stopping.is_set()
+                                 or not cluster.sentinel.is_alive())
+        else:
+            while not (stopping.wait(1) or not cluster.sentinel.is_alive()):
+                pass
+        close_old_connections()
         given_back = lifecycle.hand_back_unsent(lifecycle.worker_name())
         log.info("worker_stopping", extra={"given_back": given_back})
         cluster.stop()

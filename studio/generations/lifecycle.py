@@ -45,7 +45,7 @@ class Moved(Exception):
 
 
 def worker_name() -> str:
-    """Who holds a lease: the worker process group (set by `manage.py qcluster`)."""
+    """Who holds a lease: the worker process group (set by `manage.py worker`)."""
     return os.environ.get("STUDIO_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -173,7 +173,7 @@ def _lose_open_attempts(generation: Generation, now: datetime) -> None:
 def cancel(generation: Generation) -> bool:
     """queued -> canceled; refused once a call may be going out."""
     return _move(generation, State.CANCELED, sources=(State.QUEUED,),
-                 finished_at=timezone.now(), queue_position=None, expected_start_at=None,
+                 finished_at=clock.now(), queue_position=None, expected_start_at=None,
                  not_before=None)
 
 

@@ -9,15 +9,15 @@ import logging
 from datetime import datetime
 
 from django.db.models import Min
-from django.utils import timezone
 from django_q.tasks import async_task
 
 from studio.credits import reconcile
 from studio.credits.models import SyncState
-from studio.generations.api import client_for
 from studio.generations.models import Attempt, Generation
 from studio.generations.states import PENDING_STATES, UNSETTLED_CALLS
+from studio.lib import clock
 from studio.multimodal import errors
+from studio.teams.client import client_for
 from studio.teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def reconcile_team(team_id: int) -> str:
             outcome = reconcile.reconcile(team, client, JobClaims(team))
     except errors.MultimodalError as exc:
         SyncState.objects.update_or_create(team=team, defaults={
-            "last_error": exc.message, "last_run_at": timezone.now()})
+            "last_error": exc.message, "last_run_at": clock.now()})
         return f"failed: {exc.message}"
     log.info("reconciled", extra={"team": team.pk, "read": outcome.read,
                                   "added": outcome.added, "mismatched": outcome.mismatched,

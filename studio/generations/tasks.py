@@ -19,14 +19,20 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from studio.generations import lifecycle, recovery, sources, storage
-from studio.generations.api import client_for
 from studio.generations.dispatch import block_window
 from studio.generations.models import Attempt, Generation
 from studio.generations.states import FOLLOWED_UP, State
 from studio.lib import clock
 from studio.multimodal import errors
-from studio.multimodal.catalog import rate_limit
-from studio.multimodal.client import GenerationResult, MultimodalClient, UsageRecord
+from studio.multimodal.answers import GenerationResult, MediaAnswer, UsageRecord
+from studio.multimodal.catalog import (
+    USAGE_COMPLETED,
+    USAGE_FAILED,
+    USAGE_IN_PROGRESS,
+    rate_limit,
+)
+from studio.multimodal.client import MultimodalClient
+from studio.teams.client import client_for
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +176,7 @@ def message_for(exc: errors.MultimodalError) -> str:
 # --- storing ------------------------------------------------------------------------
 
 
-def store(generation: Generation, answer: GenerationResult | UsageRecord) -> None:
+def store(generation: Generation, answer: MediaAnswer) -> None:
     """storing -> succeeded with the media, or failed with none kept; the API charged
     either way, so the charge is booked either way."""
     try:
@@ -209,9 +215,9 @@ def follow_up(generation_id: int, lease: str) -> str:
 
 def poll_provider(generation: Generation, client: MultimodalClient) -> None:
     with closing(client.get_usage(generation.usage_id)) as record:
-        if record.status == "completed":
+        if record.status == USAGE_COMPLETED:
             take_record(generation, record)
-        elif record.status == "failed":
+        elif record.status == USAGE_FAILED:
             message = (record.error or "The provider could not render this") + \
                 ". Submit again; nothing more will happen to this one."
             lifecycle.fail(generation, "provider_failed", message,
@@ -222,7 +228,7 @@ def poll_provider(generation: Generation, client: MultimodalClient) -> None:
 
 
 def charge_in(record: UsageRecord) -> dict:
-    fields = {"usage_id": record.id}
+    fields = {"usage_id": record.usage_id}
     if record.credits_used is not None:
         fields["credits_used"] = record.credits_used
     return fields
@@ -235,7 +241,7 @@ def take_record(generation: Generation, record: UsageRecord) -> None:
             "The API charged this call but its answer never arrived, so there is "
             "nothing to show. The charge is in the credit ledger; submit again to get "
             "the result."), charged=True, **charge_in(record))
-    elif lifecycle.provider_done(generation, record.id, record.credits_used):
+    elif lifecycle.provider_done(generation, record.usage_id, record.credits_used):
         store(generation, record)
 
 
@@ -250,9 +256,9 @@ def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
             requeue_after_loss(generation, lost)
             return
     with closing(record):
-        if record.status in ("pending", "processing"):
-            lifecycle.charge_found_pending(generation, record.id, record.credits_used)
-        elif record.status == "completed":
+        if record.status in USAGE_IN_PROGRESS:
+            lifecycle.charge_found_pending(generation, record.usage_id, record.credits_used)
+        elif record.status == USAGE_COMPLETED:
             take_record(generation, record)
         else:
             lifecycle.fail(generation, "answer_lost", (

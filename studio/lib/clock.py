@@ -1,4 +1,8 @@
-"""The one clock the dispatcher and the sandbox read, so tests can move time."""
+"""The studio's one clock: every decision about time (when a call may go, when a
+lease lapses, when a heartbeat is stale, what month it is, how old the balance is)
+reads it, so tests can move time. Rows' own change stamps (`updated_at`, Django's
+auto_now) are the database's record of when they were written, not decisions.
+"""
 
 from datetime import datetime
 

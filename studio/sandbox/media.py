@@ -263,15 +263,21 @@ def _with_shapes(image: Image.Image, rng: random.Random, count: int) -> Image.Im
         size = rng.randint(min(width, height) // 10, min(width, height) // 3)
         box = (x - size, y - size, x + size, y + size)
         fill = (*_random_colour(rng, rng.uniform(0.3, 0.8)), rng.randint(70, 170))
-        shape = rng.choice(["ellipse", "rectangle", "triangle"])
-        if shape == "ellipse":
-            draw.ellipse(box, fill=fill)
-        elif shape == "rectangle":
-            draw.rounded_rectangle(box, radius=size // 4, fill=fill)
-        else:
-            rotation = rng.randrange(120)
-            draw.regular_polygon((x, y, size), 3, rotation=rotation, fill=fill)
+        draw_random_shape(draw, rng, box, (x, y, size), size // 4, fill)
     return Image.alpha_composite(image.convert("RGBA"), overlay)
+
+
+def draw_random_shape(draw: ImageDraw.ImageDraw, rng: random.Random, box: tuple,
+                      circle: tuple, corner: int, fill: tuple) -> None:
+    """An ellipse, a rounded rectangle or a triangle, chosen by `rng`, in `box` (the
+    triangle in `circle`: centre x, centre y, radius)."""
+    shape = rng.choice(["ellipse", "rectangle", "triangle"])
+    if shape == "ellipse":
+        draw.ellipse(box, fill=fill)
+    elif shape == "rectangle":
+        draw.rounded_rectangle(box, radius=corner, fill=fill)
+    else:
+        draw.regular_polygon(circle, 3, rotation=rng.randrange(120), fill=fill)
 
 
 @functools.lru_cache(maxsize=32)

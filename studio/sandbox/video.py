@@ -34,6 +34,7 @@ from studio.sandbox.media import (
     _random_colour,
     _shape_count,
     _wrap,
+    draw_random_shape,
 )
 
 Size = tuple[int, int]
@@ -316,14 +317,7 @@ def _sprite(rng: random.Random, frame_size: Size) -> Sprite:
     draw = ImageDraw.Draw(image)
     fill = (*_random_colour(rng, rng.uniform(0.3, 0.8)), rng.randint(90, 190))
     box = (0, 0, 2 * radius - 1, 2 * radius - 1)
-    shape = rng.choice(["ellipse", "rectangle", "triangle"])
-    if shape == "ellipse":
-        draw.ellipse(box, fill=fill)
-    elif shape == "rectangle":
-        draw.rounded_rectangle(box, radius=radius // 2, fill=fill)
-    else:
-        rotation = rng.randrange(120)
-        draw.regular_polygon((radius, radius, radius), 3, rotation=rotation, fill=fill)
+    draw_random_shape(draw, rng, box, (radius, radius, radius), radius // 2, fill)
     return Sprite(
         image=image,
         centre=(rng.uniform(0.15, 0.85) * width, rng.uniform(0.15, 0.85) * height),

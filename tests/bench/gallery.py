@@ -223,6 +223,7 @@ def fill_generations(team, users, thumbs, originals, rng: random.Random, *,
                   else rng.choices(statuses, status_weights)[0])
         row = Generation(team=team, author=rng.choice(users), kind=kind,
                          params=params_for(kind, rng), status=status,
+                         state="sending" if status == "running" else status,
                          cost=catalog.get(kind).cost, created_at=created,
                          updated_at=created + timedelta(seconds=1))
         row.search_text = row.summary.lower()
@@ -409,8 +410,9 @@ def run_requests(world: World) -> tuple[list[Timing], dict]:
     # Three of the ten finish and one new card arrives after the page was drawn.
     finishing = Generation.objects.filter(pk__in=watched[:3])
     done = Generation.objects.filter(team=world.team, kind="image", status="succeeded").first()
-    finishing.update(status="succeeded", media=done.media, thumbnail=done.thumbnail,
-                     media_format="png", width=done.width, height=done.height,
+    finishing.update(status="succeeded", state="succeeded", media=done.media,
+                     thumbnail=done.thumbnail, media_format="png",
+                     width=done.width, height=done.height,
                      finished_at=timezone.now(), updated_at=timezone.now())
     Generation.objects.create(team=world.team, author=world.users[2], kind="tts",
                               params={"text": "A new line to read."}, cost=14)

@@ -2,7 +2,11 @@
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management import call_command
@@ -11,6 +15,8 @@ from django.utils import timezone
 
 from studio.generations.models import Generation, Status
 from tests.conftest import PASSWORD, TOKEN_A
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_carries_a_strict_csp(owner_client):
@@ -40,16 +46,38 @@ def test_no_page_contains_the_api_token(owner_client, team_a, owner):
         assert TOKEN_A not in owner_client.get(page).content.decode()
 
 
-def test_production_settings_behind_a_proxy(settings, client, db):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.SECURE_SSL_REDIRECT = True
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+HTTPS_SETTINGS = ("SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT",
+                  "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+
+
+def studio_settings(**environment: str) -> dict:
+    """What studio/settings.py makes of this environment, read in a fresh process."""
+    code = ("import json; from studio import settings as s; print(json.dumps("
+            f"{{name: getattr(s, name, None) for name in {HTTPS_SETTINGS!r}}}))")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run([sys.executable, "-c", code], env=env | environment,
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return {name: tuple(value) if isinstance(value, list) and name.endswith("HEADER")
+            else value for name, value in json.loads(done.stdout).items()
+            if value is not None}
+
+
+def test_studio_https_redirects_and_sets_hsts_behind_a_proxy(settings, client, db):
+    for name, value in studio_settings(STUDIO_HTTPS="true").items():
+        setattr(settings, name, value)
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
     assert client.get("/accounts/login/").status_code == 301
     secure = client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
     assert client.get("/healthz").status_code in (200, 503)  # never redirected
+
+
+def test_without_studio_https_nothing_is_redirected_or_pinned(settings, client, db):
+    found = studio_settings(STUDIO_HTTPS="false")
+    assert not any(found.get(name) for name in HTTPS_SETTINGS)
+    response = client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200 and "Strict-Transport-Security" not in response
 
 
 def test_login_pauses_after_repeated_failures(owner, settings):

@@ -4,16 +4,16 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Min
-from django.utils import timezone
 
 from studio.generations.models import Attempt, Generation, Status
+from studio.lib import clock
 
 
 class Command(BaseCommand):
     help = "Show the generation queue: waiting per team and kind, oldest age, failures."
 
     def handle(self, *args, **options):
-        now = timezone.now()
+        now = clock.now()
         waiting = (Generation.objects.filter(status__in=(Status.QUEUED, Status.RUNNING))
                    .values("team__name", "kind", "status")
                    .annotate(count=Count("id"), oldest=Min("created_at"))

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "studio.teams",
     "studio.generations",
@@ -68,7 +69,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context_processors.current_team",
                 "studio.credits.context_processors.fresh_balance",
+                "studio.lib.ui.theme",
             ],
+            "builtins": ["studio.lib.ui", "django.contrib.humanize.templatetags.humanize"],
         },
     },
 ]

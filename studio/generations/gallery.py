@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
+from studio.generations import composer
 from studio.generations.models import KIND_CHOICES, Generation, Star, Status
 from studio.lib.converters import parse_id
 from studio.lib.filters import TeamFilterForm
@@ -103,6 +104,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     page = list(generations.order_by("-id")[:PAGE_SIZE + 1])
     cards, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
     context = {
+        **composer.context(request),
         "form": form, "generations": cards, "kinds": catalog.KINDS.values(),
         "query": filter_query(request), "more_before": cards[-1].pk if more else None,
         "poller": poller_state(cards, filter_query(request)),

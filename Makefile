@@ -40,9 +40,12 @@ run: deps
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@# Both in the background; when one ends (or Ctrl-C, or SIGTERM) the other is stopped and
+	@# waited for. (A trap that signalled its own group re-entered itself until bash crashed.)
+	@trap 'trap - INT TERM EXIT; kill -TERM $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(PY) manage.py worker & \
-	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile -
+	$(VENV)/bin/gunicorn studio.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --no-control-socket --access-logfile - & \
+	wait -n
 
 test: test-deps chromium
 	@status=0; \

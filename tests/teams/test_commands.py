@@ -53,3 +53,20 @@ def test_demo_refuses_without_sandbox(db, settings):
     settings.SANDBOX_ENABLED = False
     with pytest.raises(Exception, match="sandbox"):
         run("demo")
+
+
+def test_add_member_creates_the_user_and_updates_the_role(db):
+    run("create_team", "Acme", "--owner", "ann", "--password", "pw-one-long")
+    assert run("add_member", "Acme", "bob", "--password", "pw-bob-long",
+               "--role", "viewer") == "Added 'bob' in 'Acme' as viewer.\n"
+    assert run("add_member", "Acme", "bob", "--password", "pw-bob-new",
+               "--role", "admin") == "Updated 'bob' in 'Acme' as admin.\n"
+    assert Membership.objects.get(user__username="bob").role == "admin"
+    assert Client().login(username="bob", password="pw-bob-new")
+
+
+def test_add_member_to_a_missing_team_says_so(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No team named 'Nope'"):
+        run("add_member", "Nope", "bob", "--password", "pw-bob-long")

@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
 from django_q.tasks import async_task
 
 from studio.generations import lifecycle
-from studio.generations.models import Attempt, Generation, RateWindow
+from studio.generations.models import Attempt, Generation, Lane, RateWindow
 from studio.generations.states import FOLLOWED_UP, State
 from studio.lib import clock
 from studio.multimodal import catalog
@@ -35,35 +35,87 @@ log = logging.getLogger(__name__)
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 IDLE_POLL_SECONDS = 0.25
+SERVED_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Window:
     calls: int
-    span: timedelta  # the API's window plus our safety margin
+    span: timedelta  # the API's window
+    margin: timedelta  # how late the API may stamp a call we have no answer to yet
 
     @classmethod
     def for_kind(cls, kind: str) -> "Window":
         calls, seconds = catalog.rate_limit(kind)
-        # Our clock stamps a call when it leaves; the API stamps it on arrival, a
-        # moment later. The margin keeps our window closing after the API's does.
         margin = max(settings.STUDIO_RATE_MARGIN_MIN, seconds * 0.01)
-        return cls(calls, timedelta(seconds=seconds + margin))
+        return cls(calls, timedelta(seconds=seconds), timedelta(seconds=margin))
+
+
+LANE_ORDER = {Lane.URGENT: 0, Lane.NORMAL: 1, Lane.BACKGROUND: 2}
+
+
+class Turns:
+    """The queued jobs of one window, handed out one slot at a time: the most urgent
+    lane with work waiting first (background only when nothing else waits); in it,
+    the member who has waited longest for a slot; of theirs, their own order."""
+
+    def __init__(self, jobs: list[Generation], served: dict, now: datetime) -> None:
+        self.now = now
+        self.lanes: dict = defaultdict(lambda: defaultdict(list))  # lane -> member -> jobs
+        for job in sorted(jobs, key=lambda j: (j.rank, j.created_at, j.pk)):
+            self.lanes[LANE_ORDER[job.lane]][job.author_id].append(job)
+        oldest: dict = {}
+        for job in jobs:
+            oldest[job.author_id] = min(oldest.get(job.author_id, job.created_at),
+                                        job.created_at)
+        # (since when, how): never served in this window, waiting since their oldest
+        # job was queued (-1: before anyone served at that same instant).
+        self.waited = {member: (served[member], 0) if member in served else (since, -1)
+                       for member, since in oldest.items()}
+        self.granted = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.lanes)
+
+    def take(self, room: datetime) -> tuple[Generation, datetime]:
+        """The job that gets the slot opening at `room`, and when it can go."""
+        lane = self.lanes[min(self.lanes)]
+        offers = [(*self.offer(member, queue, room), member) for member, queue in lane.items()]
+        start, _, job, member = min(offers, key=lambda offer: offer[:2])
+        lane[member].remove(job)
+        if not lane[member]:
+            del lane[member]
+            if not lane:
+                del self.lanes[min(self.lanes)]
+        self.granted += 1
+        self.waited[member] = (start, self.granted)
+        return job, start
+
+    def offer(self, member, queue: list[Generation], room: datetime) -> tuple:
+        """(start, waited since, job): the member's first job in their order that is
+        ready at `room` (one backing off lets the next pass)."""
+        job = next((j for j in queue if not j.not_before or j.not_before <= room), None)
+        if job is None:
+            job = min(queue, key=lambda j: j.not_before)
+        return max(room, job.not_before or room), self.waited[member], job
 
 
 def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: datetime,
-         blocked_until: datetime | None) -> list[tuple[Generation, datetime]]:
-    """When each job can go, first come first served, given the calls already sent."""
+         blocked_until: datetime | None, served: dict | None = None,
+         ) -> list[tuple[Generation, datetime]]:
+    """When each job can go: each call already counted (`sent`: the latest moment the
+    API can have stamped it) holds a slot until a window after it; each slot then
+    goes by turns (Turns). `served`: when each member's last call of it went."""
     times = sorted(sent)
-    ready_first = sorted(jobs, key=lambda job: (max(job.not_before or now, now),
-                                                job.created_at, job.pk))
+    turns = Turns(jobs, served or {}, now)
     schedule = []
-    for job in ready_first:
-        start = max(now, blocked_until or now, job.not_before or now)
+    while turns:
+        room = max(now, blocked_until or now)
         if len(times) >= window.calls:
-            start = max(start, times[-window.calls] + window.span)
+            room = max(room, times[-window.calls] + window.span)
+        job, start = turns.take(room)
         schedule.append((job, start))
-        bisect.insort(times, start)
+        bisect.insort(times, start + window.margin)  # sent then, stamped a little later
     return schedule
 
 
@@ -99,7 +151,8 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
         gate, _ = RateWindow.objects.select_for_update().get_or_create(
             token_key=token_key, kind=kind)
         sent = calls_in_window(token_key, kind, window, now)
-        schedule = plan(sent, jobs, window, now, gate.blocked_until)
+        schedule = plan(sent, jobs, window, now, gate.blocked_until,
+                        last_served(token_key, kind, jobs, now))
         for job, start in schedule:
             if start <= now:
                 hand_to_worker(job, token_key, now)
@@ -109,15 +162,38 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
 
 
 def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) -> list[datetime]:
-    """When our calls in the window went out. A call still waiting for a worker goes
-    out later than its stamp says, so it counts as going out now; a call the API
-    refused with 429 took no slot of its window."""
+    """For each of our calls that may still count in the API's window, the latest
+    moment the API can have stamped it: an answered call arrived before its answer
+    came back, so that bound is exact; a call still in flight arrived shortly after
+    it left (the margin); one still waiting for a worker leaves now at the earliest.
+    A call the API refused with 429 took no slot."""
+    open_calls = (Attempt.Outcome.DISPATCHED, Attempt.Outcome.IN_FLIGHT)
     attempts = (Attempt.objects.filter(token_key=token_key, kind=kind)
-                .filter(Q(sent_at__gt=now - window.span) | Q(outcome=Attempt.Outcome.DISPATCHED))
+                .filter(Q(finished_at__gt=now - window.span)
+                        | Q(outcome__in=open_calls))
                 .exclude(outcome=Attempt.Outcome.RATE_LIMITED)
-                .values_list("sent_at", "outcome"))
-    return [max(sent_at, now) if outcome == Attempt.Outcome.DISPATCHED else sent_at
-            for sent_at, outcome in attempts]
+                .values_list("sent_at", "finished_at", "outcome"))
+    bounds = []
+    for sent_at, finished_at, outcome in attempts:
+        if outcome == Attempt.Outcome.DISPATCHED:
+            bounds.append(max(sent_at, now) + window.margin)
+        elif finished_at is None:
+            bounds.append(sent_at + window.margin)
+        else:
+            bounds.append(finished_at)
+    return [bound for bound in bounds if bound > now - window.span]
+
+
+def last_served(token_key: str, kind: str, jobs: list[Generation],
+                now: datetime) -> dict:
+    """When each waiting member's last call of this window went (a day back at most)."""
+    members = {job.author_id for job in jobs}
+    rows = (Attempt.objects.filter(token_key=token_key, kind=kind,
+                                   sent_at__gt=now - SERVED_LOOKBACK,
+                                   generation__author_id__in=members - {None})
+            .values("generation__author_id").annotate(last=Max("sent_at"))
+            .values_list("generation__author_id", "last"))
+    return dict(rows)
 
 
 def hand_to_worker(job: Generation, token_key: str, now: datetime) -> None:

@@ -7,7 +7,7 @@ caller stops there, because whoever moved the row owns it now.
 
 Fields written only here: state, status, not_before, follow_up_at, lease_owner,
 lease_until, started_at, finished_at, error_code, error_message, usage_id,
-credits_used, credits_remaining, and the attempts' outcomes.
+credits_used, credits_remaining, lane, rank, and the attempts' outcomes.
 """
 
 from __future__ import annotations
@@ -171,10 +171,47 @@ def _lose_open_attempts(generation: Generation, now: datetime) -> None:
 
 
 def cancel(generation: Generation) -> bool:
-    """queued -> canceled; refused once a call may be going out."""
-    return _move(generation, State.CANCELED, sources=(State.QUEUED,),
+    """queued or paused -> canceled; refused once a call may be going out."""
+    return _move(generation, State.CANCELED, sources=(State.QUEUED, State.PAUSED),
                  finished_at=clock.now(), queue_position=None, expected_start_at=None,
                  not_before=None)
+
+
+def pause(generation: Generation) -> bool:
+    """queued -> paused: it keeps its turn's order but takes no slot until resumed."""
+    return _move(generation, State.PAUSED, sources=(State.QUEUED,), queue_position=None,
+                 expected_start_at=None)
+
+
+def resume(generation: Generation) -> bool:
+    """paused -> queued."""
+    return _move(generation, State.QUEUED, sources=(State.PAUSED,))
+
+
+def move_to_top(generation: Generation) -> bool:
+    """First among its author's waiting work of its kind (their own order; turns
+    between members stay fair)."""
+    waiting = Generation.objects.filter(team_id=generation.team_id, kind=generation.kind,
+                                        author_id=generation.author_id,
+                                        state__in=(State.QUEUED, State.PAUSED))
+    first = waiting.exclude(pk=generation.pk).order_by("rank").values_list(
+        "rank", flat=True).first()
+    rank = min(generation.rank, first - 1) if first is not None else generation.rank
+    return _queue_write(generation, rank=rank)
+
+
+def set_lane(generation: Generation, lane: str) -> bool:
+    return _queue_write(generation, lane=lane)
+
+
+def _queue_write(generation: Generation, **fields) -> bool:
+    """Where a waiting job stands in line; nothing once it may be going out."""
+    written = Generation.objects.filter(
+        pk=generation.pk, state__in=(State.QUEUED, State.PAUSED)).update(
+        updated_at=timezone.now(), **fields)
+    for name, value in fields.items():
+        setattr(generation, name, value)
+    return bool(written)
 
 
 # --- the sending worker's moves ---------------------------------------------------

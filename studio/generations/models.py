@@ -6,10 +6,19 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from studio.generations.states import State, Status
+from studio.lib import clock
 from studio.multimodal import catalog
 from studio.multimodal.catalog import KIND_CHOICES
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+
+class Lane(models.TextChoices):
+    """Which work of a rate window goes first (dispatch.plan)."""
+
+    URGENT = "urgent", "Urgent"
+    NORMAL = "normal", "Normal"
+    BACKGROUND = "background", "Background"
 
 
 class GenerationQuerySet(models.QuerySet):
@@ -105,9 +114,12 @@ class Generation(models.Model):
                                    help_text="The worker acting on it now.")
     lease_until = models.DateTimeField(null=True, blank=True,
                                        help_text="When that worker counts as gone.")
+    lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.NORMAL)
+    rank = models.FloatField(default=0, help_text="The author's own order among their "
+                                                  "queued work: lower goes first.")
     queue_position = models.PositiveIntegerField(null=True, blank=True)
     expected_start_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.stamp, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -4,12 +4,12 @@ moves it on, and what moves it on when that process dies.
 This module is only the declaration; `lifecycle.py` is the one writer that performs
 the moves. A page, a CSV or the REST API shows the public `status` each state maps to.
 
-    queued ──► dispatched ──► sending ──► storing ──► succeeded
-      │  ▲          │            │ │ │       │
-      │  └──────────┘            │ │ └► awaiting_provider ──► storing / failed
-      │  (lost before sending)   │ └──► checking ──► queued / awaiting_provider /
-      ▼                          │       ▲         storing / failed
-    canceled                     └► queued (429, 5xx) / failed (refused)
+    paused ⇄ queued ──► dispatched ──► sending ──► storing ──► succeeded
+               │  ▲          │            │ │ │       │
+               │  └──────────┘            │ │ └► awaiting_provider ──► storing / failed
+               │  (lost before sending)   │ └──► checking ──► queued / awaiting_provider /
+               ▼                          │       ▲         storing / failed
+             canceled (also from paused)  └► queued (429, 5xx) / failed (refused)
 
 A lease (`lease_owner`, `lease_until`) marks the states a worker is acting on. When
 the worker dies, whatever line it died on, the dispatcher finds the lease lapsed (its
@@ -34,6 +34,7 @@ class Status(models.TextChoices):
 
 class State(models.TextChoices):
     QUEUED = "queued", "Waiting for a rate-limit slot"
+    PAUSED = "paused", "Paused by a person"
     DISPATCHED = "dispatched", "Handed to the task queue"
     SENDING = "sending", "Calling the API"
     STORING = "storing", "Storing the answer"
@@ -56,8 +57,12 @@ class Step:
 
 GRAPH: dict[State, Step] = {
     State.QUEUED: Step(
-        Status.QUEUED, "the dispatcher, when its (token, kind) window has room",
-        (State.DISPATCHED, State.CANCELED),
+        Status.QUEUED, "the dispatcher, when its (token, kind) window has room and it is "
+        "this job's turn", (State.DISPATCHED, State.PAUSED, State.CANCELED),
+        after_crash="nothing to recover: it waits in the database"),
+    State.PAUSED: Step(
+        Status.QUEUED, "its author or an admin, who resumes or cancels it",
+        (State.QUEUED, State.CANCELED),
         after_crash="nothing to recover: it waits in the database"),
     State.DISPATCHED: Step(
         Status.RUNNING, "the worker that takes its send task",

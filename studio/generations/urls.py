@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio.generations import gallery, review, selection, trash, views
+from studio.generations import gallery, queueing, review, selection, trash, views
 
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
@@ -8,7 +8,12 @@ urlpatterns = [
     path("generate/<slug:slug>/", views.generate, name="generate"),
     path("generations/<id:pk>/", views.detail, name="generation_detail"),
     path("generations/<id:pk>/cancel/", views.cancel, name="generation_cancel"),
+    path("generations/<id:pk>/pause/", queueing.pause, name="generation_pause"),
+    path("generations/<id:pk>/resume/", queueing.resume, name="generation_resume"),
+    path("generations/<id:pk>/top/", queueing.move_to_top, name="generation_top"),
+    path("generations/<id:pk>/lane/", queueing.set_lane, name="generation_lane"),
     path("generations/<id:pk>/card/", views.card, name="generation_card"),
+    path("generations/<id:pk>/viewer/", views.viewer, name="generation_viewer"),
     path("generations/<id:pk>/media", views.media, name="generation_media"),
     path("generations/<id:pk>/poster", views.derived_file, {"which": "poster"},
          name="generation_poster"),

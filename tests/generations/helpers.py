@@ -2,22 +2,25 @@
 
 from studio.generations import dispatch
 from studio.generations.models import PENDING_STATUSES, Generation
+from studio.generations.states import State
 from studio.multimodal import catalog
 
 
-def queued(team, author, kind: str, **params) -> Generation:
+def queued(team, author, kind: str, lane: str = "normal", **params) -> Generation:
     spec = catalog.get(kind)
     params = spec.with_defaults(params)
-    return Generation.objects.create(team=team, author=author, kind=kind,
+    return Generation.objects.create(team=team, author=author, kind=kind, lane=lane,
                                      params=params, cost=spec.cost_for(params))
 
 
 def drive(clock, *, limit: int = 2000) -> int:
     """Tick the dispatcher (tasks run inline), jumping the clock to each wake-up,
-    until nothing is pending; the number of ticks it took."""
+    until nothing is pending but what a person paused; the number of ticks it took."""
     for ticks in range(1, limit + 1):
         wake = dispatch.tick()
-        if not Generation.objects.filter(status__in=PENDING_STATUSES).exists():
+        pending = Generation.objects.filter(status__in=PENDING_STATUSES).exclude(
+            state=State.PAUSED)
+        if not pending.exists():
             return ticks
         if wake is not None:
             clock.advance_to(wake)

@@ -24,15 +24,15 @@ def job(pk: int, created_offset: float = 0, not_before=None) -> Generation:
 
 
 def window(calls: int, seconds: float) -> dispatch.Window:
-    return dispatch.Window(calls, timedelta(seconds=seconds))
+    return dispatch.Window(calls, timedelta(seconds=seconds), timedelta(seconds=0.6))
 
 
 def test_plan_fills_the_window_then_waits_for_the_oldest_call_to_leave():
     now = timezone.now()
     jobs = [job(i, i) for i in range(5)]
     starts = [at for _, at in dispatch.plan([], jobs, window(2, 60), now, None)]
-    assert starts == [now, now, now + timedelta(seconds=60), now + timedelta(seconds=60),
-                      now + timedelta(seconds=120)]
+    assert starts == [now, now, now + timedelta(seconds=60.6), now + timedelta(seconds=60.6),
+                      now + timedelta(seconds=121.2)]  # planned calls carry the margin
 
 
 def test_plan_counts_calls_already_sent():
@@ -59,7 +59,21 @@ def test_plan_honours_a_429_block():
 
 def test_window_margin_keeps_ours_closing_after_the_apis(settings):
     settings.STUDIO_RATE_LIMITS = {"tts": (10, 60)}
-    assert dispatch.Window.for_kind("tts").span == timedelta(seconds=60.6)
+    window = dispatch.Window.for_kind("tts")
+    assert (window.span, window.margin) == (timedelta(seconds=60), timedelta(seconds=0.6))
+
+
+def test_an_answered_call_holds_its_slot_until_a_window_after_its_answer():
+    now = timezone.now()
+    answered = now - timedelta(seconds=50)  # its answer's arrival: the API stamped it before
+    starts = [at for _, at in dispatch.plan([answered], [job(1)], window(1, 60), now, None)]
+    assert starts == [now + timedelta(seconds=10)]
+
+
+def test_a_call_planned_into_the_future_keeps_the_margin_of_one_in_flight():
+    now = timezone.now()
+    planned = dispatch.plan([], [job(1), job(2)], window(1, 60), now, None)
+    assert [at for _, at in planned] == [now, now + timedelta(seconds=60.6)]
 
 
 @pytest.mark.parametrize("kind", list(catalog.KINDS))
@@ -89,12 +103,14 @@ def test_burst_of_30_tts_10_image_3_cogvideox_without_a_429_in_order(team_a, own
         assert sent_order == [g.pk for g in batch]
     assert SandboxUsage.objects.count() == 43
     last_speech = max(refreshed(g).started_at for g in speech)
-    assert last_speech - start == 2 * dispatch.Window.for_kind("tts").span
-    assert max(refreshed(g).started_at for g in images) - start == \
-        timedelta(seconds=60.6)
+    window = dispatch.Window.for_kind("tts")
+    assert last_speech - start == 2 * (window.span + window.margin)
+    # Planned before the first answers came back, each next slot carries the margin.
+    assert max(refreshed(g).started_at for g in images) - start == timedelta(seconds=60.6)
     # Speech is done as soon as its own limit allows, before the video backlog ends.
     last_video = max(refreshed(g).started_at for g in videos)
-    assert last_video - start == 2 * dispatch.Window.for_kind("video_cogvideox").span
+    window = dispatch.Window.for_kind("video_cogvideox")
+    assert last_video - start == 2 * (window.span + window.margin)
     assert max(refreshed(g).finished_at for g in speech) <= last_video
 
 

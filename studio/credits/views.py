@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -68,10 +70,18 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def per_day(entries: QuerySet) -> list[tuple[str, int]]:
-    totals = (entries.annotate(day=TruncDate("created_at")).values("day")
-              .annotate(total=Sum("credits")).order_by("-day")[:CHART_DAYS])
-    return [(row["day"].isoformat(), row["total"]) for row in reversed(totals)]
+def per_day(entries: QuerySet) -> list[tuple[date, int]]:
+    """Totals of each day (UTC) of the CHART_DAYS up to the latest entry, oldest
+    first; a day without entries counts 0, so the bars keep the calendar's rhythm."""
+    totals = dict(entries.annotate(day=TruncDate("created_at")).values("day")
+                  .annotate(total=Sum("credits")).order_by("-day")
+                  .values_list("day", "total")[:CHART_DAYS])
+    if not totals:
+        return []
+    last = max(totals)
+    first = max(min(totals), last - timedelta(days=CHART_DAYS - 1))
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [(day, totals.get(day, 0)) for day in days]
 
 
 def per_kind(entries: QuerySet) -> list[tuple[str, int]]:
@@ -92,6 +102,7 @@ def month_summary(membership) -> dict:
     spent = budget.spent_this_month(team)
     return {"spent": spent, "reserved": budget.reserved(team),
             "budget": team.monthly_budget,
+            "warn_at": round(budget.WARN_AT * (team.monthly_budget or 0)),
             "warn": bool(team.monthly_budget and spent >= budget.WARN_AT * team.monthly_budget)}
 
 

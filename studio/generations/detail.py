@@ -1,10 +1,19 @@
 """The detail page of one generation, built in one place: for the detail view, and
-for a review form that comes back with its errors."""
+for a review form that comes back with its errors.
+
+It leads with the media; the facts a person cares about each appear once, in words
+(a size, a length, a voice); the calls to the API and their ids fold away under
+"Technical details"."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from studio.generations.models import Generation
+
+# Parameters shown apart (the words, the source) or merged into one fact (size, length,
+# frames, voice), so that no fact appears twice.
+SHOWN_APART = {"text", "prompt", "motion_prompt", "image_url", "voice", "width", "height",
+               "duration", "num_frames"}
 
 
 def page(request: HttpRequest, generation: Generation, review, *,
@@ -12,14 +21,90 @@ def page(request: HttpRequest, generation: Generation, review, *,
     """`generation` from `Generation.objects.for_cards`; `review` the block under it
     (None for a trashed one, which is shown for restoring, not reviewed)."""
     return render(request, "generations/detail.html", {
-        "generation": generation, "params": labelled_params(generation),
+        "generation": generation, "facts": facts(generation),
+        "cost": cost_in_words(generation), "source_url": source_url(generation),
         "chain": ancestors(generation), "review": review}, status=status)
 
 
-def labelled_params(generation: Generation) -> list[tuple[str, object]]:
-    """(label, value) of each parameter it was made with, in the order given."""
+def facts(generation: Generation) -> list[tuple[str, str]]:
+    """(label, value) of how it was made, each fact once, in words (the kind and the
+    words typed are shown apart)."""
+    params = generation.params
+    rows = []
+    if params.get("voice"):
+        rows.append(("Voice", voice_name(params["voice"])))
+    for label, value in (("Size", size(generation)), ("Duration", length(generation)),
+                         ("Frames", frames(generation))):
+        if value:
+            rows.append((label, value))
     known = {param.name: param.label for param in generation.kind_spec.params}
-    return [(known.get(name, name), value) for name, value in generation.params.items()]
+    rows += [(known.get(name, name.replace("_", " ").capitalize()), in_words(value))
+             for name, value in params.items()
+             if name not in SHOWN_APART and value not in (None, "")]
+    return rows
+
+
+def voice_name(voice: str) -> str:
+    """Deep_Voice_Man -> Deep Voice Man."""
+    return voice.replace("_", " ")
+
+
+def size(generation: Generation) -> str:
+    """Width by height in pixels, as made, else as asked for."""
+    width = generation.width or generation.params.get("width")
+    height = generation.height or generation.params.get("height")
+    return f"{width} × {height}" if width and height else ""
+
+
+def length(generation: Generation) -> str:
+    """The clip's length as players show it (0:06), else the length asked for."""
+    if generation.duration_ms:
+        return clock_time(generation.duration_ms // 1000)
+    asked = generation.params.get("duration")
+    return clock_time(asked) if isinstance(asked, int) and asked > 0 else ""
+
+
+def clock_time(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def frames(generation: Generation) -> str:
+    if generation.frame_count and generation.fps:
+        return f"{generation.frame_count:,} at {generation.fps:g} fps"
+    asked = generation.params.get("num_frames")
+    return f"{asked:,}" if asked else ""
+
+
+def in_words(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def cost_in_words(generation: Generation) -> str:
+    """What it cost: charged (and the quote when the charge differs), held while it
+    is pending, or nothing."""
+    quoted = f"{generation.cost:,} credits"
+    if generation.credits_used is not None:
+        charged = f"{generation.credits_used:,} credits"
+        return charged if generation.credits_used == generation.cost \
+            else f"{charged} (quoted {quoted})"
+    if generation.is_pending:
+        return f"{quoted}, held until it finishes"
+    return f"Nothing charged (quoted {quoted})"
+
+
+def source_url(generation: Generation) -> str:
+    """The public address a source was fetched from, when one was typed (a source
+    from the gallery or an upload is shown as such, and its signed link never is)."""
+    rule = generation.kind_spec.source
+    if rule is None or not rule.param or generation.source_id or generation.source_upload:
+        return ""
+    return generation.params.get(rule.param, "")
 
 
 def ancestors(generation: Generation, limit: int = 5) -> list[Generation]:

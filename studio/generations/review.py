@@ -1,8 +1,10 @@
 """Reviewing the team's work: stars, ratings and comments.
 
 Who may do what: any member (viewers too) stars, since a star is a personal
-bookmark; members and above rate and comment, as the team's judgement; viewers
-browse and download. Trashed generations are out of reach of all of it.
+bookmark; members and above rate and comment, as the team's judgement, and so do
+viewers where an admin lets them (Membership.can_review: a client giving feedback);
+otherwise viewers browse and download. Trashed generations are out of reach of all
+of it.
 """
 
 from dataclasses import dataclass
@@ -19,8 +21,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from studio.generations import detail
 from studio.generations.models import Comment, Generation, Rating, Star
-from studio.teams.models import Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
+
+
+def check_may_review(request: HttpRequest) -> None:
+    if not current_membership(request).can_review:
+        raise PermissionDenied("Members rate and comment; an admin can let viewers "
+                               "do it too, in Team settings.")
 
 
 def reviewable(request: HttpRequest, pk: int) -> Generation:
@@ -107,7 +114,7 @@ def review_block(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
-    current_membership(request, Role.MEMBER)
+    check_may_review(request)
     generation = reviewable(request, pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -121,7 +128,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    current_membership(request, Role.MEMBER)
+    check_may_review(request)
     generation = reviewable(request, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():

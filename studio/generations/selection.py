@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from studio.generations.detail import labelled_params
+from studio.generations import detail
 from studio.generations.models import Generation, Status
 from studio.lib import clock, csvstream
 from studio.lib.converters import parse_id
@@ -78,7 +78,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     except SelectionProblem as problem:
         return refuse(request, problem, "Compare")
     for generation in generations:
-        generation.param_rows = labelled_params(generation)
+        generation.facts = detail.facts(generation)
     return render(request, "generations/compare.html", {
         "generations": generations, "kind": generations[0].kind_spec,
         "title": "Compare"})

@@ -1,4 +1,9 @@
-"""Delete to the trash, restore within 30 days, purge after that."""
+"""Delete to the trash, restore within 30 days, purge after that.
+
+Who restores follows the one rule for changing someone's work
+(Membership.may_change): its author while still a member, or an admin. So a member
+who deletes their own work can undo it at once, or restore it from the trash later.
+"""
 
 from datetime import timedelta
 
@@ -9,11 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.generations.models import PENDING_STATUSES, Generation
-from studio.lib import clock
+from studio.lib import clock, undo
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
@@ -27,7 +33,19 @@ def may_restore(membership: Membership, generation: Generation) -> bool:
     """Whether this member may bring this generation back from the trash: the one
     rule for who still reaches a trashed generation at all."""
     in_time = generation.deleted_at is not None and generation.deleted_at >= trash_cutoff()
-    return in_time and membership.can_manage
+    return in_time and membership.may_change(generation)
+
+
+def restorable(membership: Membership, generations: QuerySet[Generation]
+               ) -> QuerySet[Generation]:
+    """What this member finds in the trash: may_restore as a query (an admin's is the
+    whole team's, a member's their own work)."""
+    in_time = generations.filter(deleted_at__gte=trash_cutoff())
+    if membership.can_manage:
+        return in_time
+    if membership.can_generate:
+        return in_time.filter(author_id=membership.user_id)
+    return in_time.none()
 
 
 def within_reach_or_404(request: HttpRequest, generations: QuerySet[Generation],
@@ -50,26 +68,28 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only its author or an admin can delete this.")
     if generation.status in PENDING_STATUSES:
         messages.error(request, "It is still queued or running: cancel it first.")
-        return redirect("gallery")
+        return redirect(undo.back_to(request, reverse("gallery")))
     Generation.objects.filter(pk=pk).update(deleted_at=clock.now(),
                                             deleted_by=request.user,
                                             updated_at=timezone.now())
     audit.record(generation.team, request.user, AuditEvent.Action.DELETED,
                  f"Deleted {generation.get_kind_display()} #{pk}", generation=pk)
-    messages.success(request, f"{generation.get_kind_display()} #{pk} moved to the trash; "
-                              f"an admin can restore it for {settings.STUDIO_TRASH_DAYS} days.")
-    return redirect("gallery")
+    undo.offer(request, f"{generation.get_kind_display()} #{pk} moved to the trash. It can "
+                        f"be restored from the trash for {settings.STUDIO_TRASH_DAYS} days.",
+               reverse("generation_restore", args=[pk]))
+    return redirect(undo.back_to(request, reverse("gallery")))
 
 
 @login_required
 @require_GET
 def trash(request: HttpRequest) -> HttpResponse:
-    current_membership(request, Role.ADMIN)
-    deleted = (team_queryset(request, Generation.objects.select_related("author",
-                                                                        "deleted_by"))
-               .filter(deleted_at__gte=trash_cutoff()).order_by("-deleted_at"))
+    membership = current_membership(request, Role.MEMBER)
+    team_trash = team_queryset(request, Generation.objects.select_related("author",
+                                                                          "deleted_by"))
+    deleted = restorable(membership, team_trash).order_by("-deleted_at")
     return render(request, "generations/trash.html", {
-        "deleted": deleted[:200], "days": settings.STUDIO_TRASH_DAYS})
+        "deleted": deleted[:200], "days": settings.STUDIO_TRASH_DAYS,
+        "everyones": membership.can_manage})
 
 
 @login_required
@@ -81,7 +101,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(generation.team, request.user, AuditEvent.Action.RESTORED,
                  f"Restored {generation.get_kind_display()} #{pk}", generation=pk)
     messages.success(request, f"{generation.get_kind_display()} #{pk} is back in the gallery.")
-    return redirect("trash")
+    return redirect(undo.back_to(request, reverse("trash")))
 
 
 def purge_expired() -> int:

@@ -22,7 +22,7 @@ class TeamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["api_url", "tier", "monthly_budget"]
+        fields = ["api_url", "tier", "monthly_budget", "viewers_may_review"]
 
     def clean_api_url(self) -> str:
         url = self.cleaned_data["api_url"]
@@ -76,6 +76,11 @@ class TeamSettingsForm(forms.ModelForm):
             lines.append((AuditEvent.Action.BUDGET_CHANGED,
                           f"Set the team's monthly budget to {budget} credits" if budget
                           else "Removed the team's monthly budget"))
+        if "viewers_may_review" in self.changed_data:
+            lines.append((AuditEvent.Action.FEEDBACK_CHANGED,
+                          "Let viewers rate and comment"
+                          if self.cleaned_data["viewers_may_review"]
+                          else "Stopped viewers from rating and commenting"))
         return lines
 
 

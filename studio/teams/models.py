@@ -45,6 +45,10 @@ class Team(models.Model):
     monthly_budget = models.PositiveIntegerField(
         null=True, blank=True, help_text="Credits the whole team may spend in a calendar "
                                          "month (UTC). Empty: no budget.")
+    viewers_may_review = models.BooleanField(
+        "Viewers may rate and comment", default=False,
+        help_text="So a client with a viewer's seat can give feedback. Viewers still "
+                  "cannot generate.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -117,6 +121,12 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         return self.has_role(Role.ADMIN)
 
+    @property
+    def can_review(self) -> bool:
+        """Rate and comment: members and above, and viewers where the team lets them
+        (a client giving feedback)."""
+        return self.can_generate or self.team.viewers_may_review
+
     def may_change(self, work) -> bool:
         """The one rule for changing someone's work (cancel, delete or restore a
         generation, delete a comment): an admin, or its author while still allowed
@@ -136,6 +146,7 @@ class AuditEvent(models.Model):
         API_URL_CHANGED = "api_url_changed", "Changed the API URL"
         TIER_CHANGED = "tier_changed", "Changed the API tier"
         BUDGET_CHANGED = "budget_changed", "Changed a budget"
+        FEEDBACK_CHANGED = "feedback_changed", "Changed who may rate and comment"
         ROLE_CHANGED = "role_changed", "Changed a role"
         MEMBER_JOINED = "member_joined", "Joined"
         MEMBER_REMOVED = "member_removed", "Removed a member"

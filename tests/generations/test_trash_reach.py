@@ -1,4 +1,5 @@
-"""In the trash means out of reach: only whoever may restore it still opens it."""
+"""In the trash means out of reach: only whoever may restore it (its author or an
+admin, within the window) still opens it."""
 
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from studio.generations import trash
 from studio.generations.models import Generation, State, Status
 from studio.generations.signing import UPLOAD, shared_url
 from studio.teams.models import Membership, Role
+from tests.conftest import logged_in, member_of
 
 VIEWS = ["/generations/{pk}/", "/generations/{pk}/media", "/generations/{pk}/poster",
          "/generations/{pk}/thumbnail", "/generations/{pk}/card/"]
@@ -54,10 +56,15 @@ def test_every_view_of_a_generation_serves_it_before_the_trash(url, teammate_cli
     assert teammate_client.get(url.format(pk=clip.pk)).status_code == 200
 
 
+@pytest.fixture
+def other_member_client(team_a):
+    return logged_in(member_of(team_a, "mia", Role.MEMBER))
+
+
 @pytest.mark.parametrize("url", VIEWS)
-@pytest.mark.parametrize("who", ["viewer_client", "teammate_client"])
+@pytest.mark.parametrize("who", ["viewer_client", "other_member_client"])
 def test_a_trashed_generation_is_404_like_a_missing_one(url, who, request, clip):
-    browser = request.getfixturevalue(who)  # the teammate is its author, even so
+    browser = request.getfixturevalue(who)  # a member, but not its author
     trashed(clip)
     missing = browser.get(url.format(pk=clip.pk + 1000))
     response = browser.get(url.format(pk=clip.pk))
@@ -66,9 +73,10 @@ def test_a_trashed_generation_is_404_like_a_missing_one(url, who, request, clip)
 
 
 @pytest.mark.parametrize("url", VIEWS)
-def test_admins_still_reach_what_they_may_restore(url, owner_client, clip):
-    trashed(clip)
-    assert owner_client.get(url.format(pk=clip.pk)).status_code == 200
+@pytest.mark.parametrize("who", ["owner_client", "teammate_client"])
+def test_admins_and_its_author_still_reach_what_they_may_restore(url, who, request, clip):
+    trashed(clip)  # the teammate is its author
+    assert request.getfixturevalue(who).get(url.format(pk=clip.pk)).status_code == 200
 
 
 @pytest.mark.parametrize("url", VIEWS)
@@ -94,18 +102,23 @@ def test_the_detail_page_is_not_marked_outside_the_trash(owner_client, clip):
     assert "In the trash" not in html and "/restore/" not in html
 
 
-def test_who_may_not_restore_cannot_restore_by_url_either(teammate_client, clip):
+def test_who_may_not_restore_cannot_restore_by_url_either(other_member_client, clip):
     trashed(clip)
-    assert teammate_client.post(f"/generations/{clip.pk}/restore/").status_code == 404
+    assert other_member_client.post(f"/generations/{clip.pk}/restore/").status_code == 404
     assert Generation.objects.get(pk=clip.pk).deleted_at is not None
 
 
-def test_may_restore_is_for_admins_and_owners_within_the_window(team_a, clip, owner):
+def test_may_restore_is_for_admins_and_its_author_within_the_window(team_a, clip, owner,
+                                                                    teammate):
     trashed(clip)
     roles = {role: trash.may_restore(Membership(team=team_a, role=role), clip)
              for role in Role}
     assert roles == {Role.VIEWER: False, Role.MEMBER: False, Role.ADMIN: True,
                      Role.OWNER: True}
+    author = Membership.objects.get(user=teammate)
+    assert trash.may_restore(author, clip)
+    author.role = Role.VIEWER  # an author who may no longer make such work
+    assert not trash.may_restore(author, clip)
     expired = trashed(finished_image(team_a, owner), days_ago=31)
     assert not trash.may_restore(Membership(team=team_a, role=Role.OWNER), expired)
 

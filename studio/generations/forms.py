@@ -1,6 +1,10 @@
 """One form per kind, every field and limit read from the catalog."""
 
+from dataclasses import dataclass
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from studio.generations import sources
 from studio.lib.converters import parse_id
@@ -25,12 +29,90 @@ def field_for(param: catalog.Param) -> forms.Field:
                                 **common)
     if param.name.endswith("_url"):
         widget = forms.URLInput(attrs={"placeholder": "https://…"})
-    elif (param.max_length or 0) > LONG_TEXT:
-        widget = forms.Textarea(attrs={"rows": 4})
+    elif is_words(param):
+        widget = forms.Textarea(attrs={"rows": 4, "placeholder": param.help})
     else:
         widget = forms.TextInput
-    return forms.CharField(min_length=param.min_length, max_length=param.max_length,
-                           strip=True, widget=widget, **common)
+    return TypedText(min_length=param.min_length, max_length=param.max_length,
+                     strip=True, widget=widget, **common)
+
+
+def is_words(param: catalog.Param) -> bool:
+    """The prompt, text or motion prompt: what a person writes, shown first and large."""
+    return (param.type is str and param.choices is None and not param.name.endswith("_url")
+            and (param.max_length or 0) > LONG_TEXT)
+
+
+class WithinLength(MaxLengthValidator):
+    """max_length, saying by how much a text is over (with separators: "6,000")."""
+
+    message = ("This is %(length)s characters, %(over)s over the limit of %(limit)s. "
+               "Shorten it; nothing was cut.")
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit_value:
+            raise ValidationError(self.message, code=self.code, params={
+                "length": f"{len(value):,}", "limit": f"{self.limit_value:,}",
+                "over": f"{len(value) - self.limit_value:,}"})
+
+
+class TypedText(forms.CharField):
+    """Typed text: never cut short in the browser (the widget gets no `maxlength`,
+    a pasted script arrives whole and the error says what is over) and counted as
+    the page counts it (a browser sends each newline as CR LF)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [WithinLength(self.max_length) if isinstance(v, MaxLengthValidator)
+                           else v for v in self.validators]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A text's length against its limit, as the counter under the field shows it."""
+
+    length: int
+    limit: int
+    NEAR = 0.8  # a one-line field shows its counter from this share of the limit on
+
+    @property
+    def over(self) -> int:
+        return max(0, self.length - self.limit)
+
+    @property
+    def near(self) -> bool:
+        return self.length >= self.NEAR * self.limit
+
+
+class FieldWithCount(forms.BoundField):
+    """Describes its control by the help, the character limit (the counter under
+    it, generations/_field.html) and the error, by the ids that template gives them."""
+
+    @property
+    def count(self) -> Count | None:
+        limit = getattr(self.field, "max_length", None)
+        if not limit or not isinstance(self.field, TypedText):
+            return None
+        text = str(self.value() or "").replace("\r\n", "\n").strip()
+        return Count(len(text), limit)
+
+    @property
+    def aria_describedby(self) -> str | None:
+        if self.field.widget.attrs.get("aria-describedby") or not self.auto_id \
+                or self.is_hidden:
+            return None
+        parts = [self.help_text and f"{self.auto_id}_helptext",
+                 self.count and f"{self.auto_id}-limit",
+                 self.errors and f"{self.auto_id}-error"]
+        return " ".join(filter(None, parts))
 
 
 class GenerationForm(forms.Form):
@@ -38,6 +120,7 @@ class GenerationForm(forms.Form):
     fields when it is made from an item of the gallery (sources.py)."""
 
     kind: catalog.Kind
+    bound_field_class = FieldWithCount
 
     def __init__(self, *args, team=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +132,26 @@ class GenerationForm(forms.Form):
                 choices=self.fields["provider"].choices)
         if self.kind.source:
             sources.add_fields(self, self.kind.source, team)
+
+    @property
+    def words_fields(self) -> list[forms.BoundField]:
+        """The prompt or text: first and large."""
+        return [self[p.name] for p in self.kind.params if is_words(p)]
+
+    @property
+    def source_fields(self) -> list[forms.BoundField]:
+        """Where the picture comes from: a gallery item, an upload or a URL."""
+        rule = self.kind.source
+        if rule is None or not rule.param:
+            return []
+        return [self[name] for name in ("source", "image_file", rule.param)
+                if name in self.fields]
+
+    @property
+    def setting_fields(self) -> list[forms.BoundField]:
+        """Everything else, folded away under "Settings"."""
+        shown = {f.name for f in self.words_fields + self.source_fields}
+        return [field for field in self.visible_fields() if field.name not in shown]
 
     def api_params(self) -> dict:
         """The cleaned values as the API wants them, defaults filled in; a source

@@ -12,10 +12,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from studio.generations import signing
 from studio.generations.models import Generation
+from studio.lib.converters import parse_id
 from studio.lib.images import check_image_url, check_upload
 from studio.multimodal import catalog
 
@@ -24,15 +27,70 @@ SIGNED_LATER = "https://signed-link.invalid/"
 UPLOAD_TYPES = "image/jpeg,image/png,image/webp"
 
 
+class SourceGrid(forms.Widget):
+    """The team's finished items as a grid of thumbnails, newest first: a radio
+    group labelled by each item's words. Only the newest `shown` are drawn (the
+    field still accepts any of the team's, e.g. from a card's "Animate" link), plus
+    the chosen one when it is older."""
+
+    template_name = "generations/_source_grid.html"
+    shown = 24
+    use_fieldset = True  # a group: its <legend> names it, each tile's label a choice
+
+    def __init__(self, queryset=None, noun: str = "image", attrs=None):
+        super().__init__(attrs)
+        self.queryset, self.noun = queryset, noun
+
+    def get_context(self, name: str, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        chosen = str(value or "")
+        found = list(self.queryset[:self.shown + 1]) if self.queryset is not None else []
+        items = found[:self.shown]
+        if chosen and chosen not in {str(g.pk) for g in items}:
+            items += self.queryset.filter(pk=parse_id(chosen))[:1]
+        context["widget"].update(items=[Tile(g, str(g.pk) == chosen) for g in items],
+                                 chosen=chosen, more=len(found) > self.shown,
+                                 newest=min(len(found), self.shown), noun=self.noun)
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        return ""
+
+    def _render(self, template_name: str, context: dict, renderer=None) -> str:
+        # The project's templates (and their builtins), not the form renderer's.
+        return mark_safe(render_to_string(template_name, context))
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One choice of the grid."""
+
+    generation: Generation
+    checked: bool
+
+    @property
+    def pk(self) -> int:
+        return self.generation.pk
+
+    @property
+    def label(self) -> str:
+        return self.generation.summary[:120] or f"{self.generation.get_kind_display()} " \
+            f"#{self.generation.pk}"
+
+    @property
+    def thumbnail_url(self) -> str:
+        which = "generation_thumbnail" if self.generation.thumbnail else "generation_media"
+        return reverse(which, args=[self.generation.pk])
+
+
 def add_fields(form: forms.Form, rule: catalog.SourceRule, team) -> None:
     """The source fields of a form whose kind takes `rule`'s source."""
     choices = Generation.objects.finished(rule.media).filter(team=team) if team else \
         Generation.objects.none()
     form.fields["source"] = forms.ModelChoiceField(
         queryset=choices, required=False, label="From the gallery",
-        empty_label=f"— choose {'an' if rule.media[0] in 'aeiou' else 'a'} {rule.media} —",
+        widget=SourceGrid(choices, rule.media),
         help_text=f"Any finished {rule.media} of your team.")
-    form.fields["source"].label_from_instance = describe
     if not rule.param:
         form.fields["source"].widget = forms.HiddenInput()
         return
@@ -41,14 +99,10 @@ def add_fields(form: forms.Form, rule: catalog.SourceRule, team) -> None:
             required=False, label=f"Or upload an {rule.media}",
             help_text="JPEG, PNG or WebP, up to "
                       f"{settings.STUDIO_MAX_UPLOAD_BYTES // 1_000_000} MB.",
-            widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_TYPES}))
+            widget=forms.FileInput(attrs={"accept": UPLOAD_TYPES, "class": "drop-input"}))
     typed = form.fields[rule.param]
     typed.required, typed.label = False, f"Or a public {rule.media} URL"
     form.order_fields(["source", "image_file", rule.param])
-
-
-def describe(generation: Generation) -> str:
-    return f"#{generation.pk} · {generation.summary[:70]}"
 
 
 def clean(form: forms.Form, rule: catalog.SourceRule, cleaned: dict) -> None:

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from studio.credits import budget
+from studio.generations import composer, lifecycle, review, signing, sources, trash
 from studio.generations import detail as detail_page
-from studio.generations import lifecycle, review, signing, sources, trash
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation
 from studio.lib import media_storage, ranged
@@ -24,41 +25,60 @@ from studio.teams.scoping import current_membership, get_for_team_or_404, team_q
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def generate(request: HttpRequest, slug: str) -> HttpResponse:
+    """A kind's form: its own page, or (htmx) a panel of the gallery's composer,
+    which gets the new card for the grid instead of a redirect."""
     kind = catalog.KINDS_BY_SLUG.get(slug)
     if kind is None:
         raise Http404("No such kind of generation.")
     membership = current_membership(request)
-    unavailable = why_unavailable(kind, membership.team)
+    unavailable = composer.why_unavailable(kind, membership.team)
+    in_composer = bool(request.htmx)
     form = FORMS[kind.endpoint_type](
         request.POST if request.method == "POST" else None, request.FILES or None,
-        initial=request.GET.dict() or None, team=membership.team)
+        initial=request.GET.dict() or None, team=membership.team,
+        auto_id=composer.auto_id(kind) if in_composer else "id_%s")
+    composer.mark_shortcut(form)
     if request.method == "POST":
         if not membership.can_generate:
             raise PermissionDenied("Viewers can browse and download, not generate.")
         if unavailable:
             raise PermissionDenied(unavailable)
         if form.is_valid():
-            verdict = submit(request, kind, form)
-            if verdict.allowed:
-                return redirect("gallery")
+            verdict, generation = submit(request, kind, form)
+            if generation is not None:
+                return queued_answer(request, kind, form, generation) if in_composer \
+                    else redirect("gallery")
             form.add_error(None, verdict.refusal)
-    verdict = budget.judge(membership, form.cost_preview)
+    panel = composer.panel(membership, kind, form, unavailable, in_composer=in_composer) \
+        if membership.can_generate else None
+    status = 400 if form.is_bound and form.errors else 200
+    if in_composer:  # a panel shown for the first time, or sent back with its errors
+        template = "_composer_answer.html" if form.is_bound else "_composer_panel.html"
+        return render(request, f"generations/{template}", {"panel": panel}, status=status)
     return render(request, "generations/generate.html",
-                  {"form": form, "kind": kind, "kinds": catalog.KINDS.values(),
-                   "unavailable": unavailable, "verdict": verdict},
-                  status=400 if form.is_bound and form.errors else 200)
+                  {"panel": panel, "kind": kind, "kinds": composer.tabs()},
+                  status=status)
 
 
-def why_unavailable(kind: catalog.Kind, team) -> str:
-    if kind.premium_only and not team.is_premium:
-        return (f"{kind.label} is available to premium API plans only, and "
-                f"{team.name} is on the standard plan. An admin can change the tier in "
-                "Team settings once the API token is a premium one.")
-    return ""
+def queued_answer(request: HttpRequest, kind: catalog.Kind, form,
+                  generation: Generation) -> HttpResponse:
+    """The composer's answer to a queued job: its panel again, the words cleared and
+    the settings kept for the next one, and the new card for the top of the grid."""
+    membership = current_membership(request)
+    words = {field.name for field in form.words_fields}
+    kept = {name: value for name, value in form.data.items() if name not in words}
+    fresh = composer.new_form(kind, membership, kept, shortcut=True)
+    card = team_queryset(request, Generation.objects.for_cards(request.user)).get(
+        pk=generation.pk)
+    return render(request, "generations/_composer_answer.html", {
+        "panel": composer.panel(membership, kind, fresh, "", in_composer=True),
+        "generation": card})
 
 
-def submit(request: HttpRequest, kind: catalog.Kind, form) -> budget.Verdict:
+def submit(request: HttpRequest, kind: catalog.Kind,
+           form) -> tuple[budget.Verdict, Generation | None]:
     """Reserve the cost and queue the job, or refuse it; one team at a time so two
     submissions cannot both spend the last credits."""
     params = form.api_params()
@@ -66,9 +86,8 @@ def submit(request: HttpRequest, kind: catalog.Kind, form) -> budget.Verdict:
         membership = current_membership(request, Role.MEMBER)
         membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
         verdict = budget.judge(membership, kind.cost_for(params))
-        if verdict.allowed:
-            queue(request, kind, form, params)
-    return verdict
+        generation = queue(request, kind, form, params) if verdict.allowed else None
+    return verdict, generation
 
 
 def queue(request: HttpRequest, kind: catalog.Kind, form, params: dict) -> Generation:
@@ -160,6 +179,19 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
     generation = trash.within_reach_or_404(request, generations, pk)
     return render(request, "generations/_card.html", {"generation": generation})
+
+
+@login_required
+@require_GET
+def viewer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gallery viewer's content for one item: its media large, its words, the
+    facts and the actions."""
+    generations = team_queryset(request, Generation.objects.for_cards(request.user))
+    generation = trash.within_reach_or_404(request, generations, pk)
+    mine = generation.ratings.filter(user=request.user).values_list("stars", flat=True)
+    return render(request, "generations/_viewer.html", {
+        "generation": generation, "facts": detail_page.facts(generation),
+        "my_rating": mine.first(), "ratings": range(1, 6)})
 
 
 

@@ -35,7 +35,9 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
 
     image.get_by_role("link", name="Animate").click()
     expect(page).to_have_url(f"{stack.url}/generate/i2v/?source={image_id}")
-    expect(page.get_by_label("From the gallery")).to_have_value(image_id)
+    chosen = page.get_by_role("radio", name="a lighthouse on a cliff at dusk")  # its tile
+    expect(chosen).to_be_checked()
+    expect(chosen).to_have_attribute("value", image_id)
     page.get_by_label("Motion prompt").fill(MOTION)
     cost = page.locator("[data-cost]:not(input)")
     expect(page.get_by_label("wan22")).to_be_checked()
@@ -81,7 +83,7 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
     expect(source_link).to_have_attribute("href", f"/generations/{image_id}/")
     source_link.click()
     expect(page).to_have_url(f"{stack.url}/generations/{image_id}/")
-    expect(page.locator("dl.facts")).to_contain_text("Made from this")
+    expect(page.locator("dl.facts").first).to_contain_text("Made from this")
     expect(page.get_by_role("link", name=re.compile(rf"#{video_id}$"))).to_have_attribute(
         "href", f"/generations/{video_id}/")
 

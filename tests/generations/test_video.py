@@ -39,9 +39,9 @@ MOTION = {"motion_prompt": "slow zoom in", "provider": "wan22"}
 def test_animate_link_opens_i2v_with_the_image_chosen(owner_client, team_a, owner):
     picture = finished_image(team_a, owner)
     gallery = owner_client.get("/").content.decode()
-    assert f'href="/generate/i2v/?source={picture.pk}">Animate</a>' in gallery
+    assert f'href="/generate/i2v/?source={picture.pk}" aria-label="Animate"' in gallery
     form = owner_client.get(f"{I2V}?source={picture.pk}").content.decode()
-    assert f'<option value="{picture.pk}" selected>' in form
+    assert f'name="source" value="{picture.pk}" checked>' in form  # its tile in the grid
 
 
 def test_i2v_from_the_gallery_remembers_its_source(owner_client, team_a, owner):
@@ -293,7 +293,8 @@ def test_video_card_plays_with_poster_and_duration(video_world, team_a, owner,
     video = queued(team_a, owner, "video_t2v", prompt="an ocean wave", duration=2)
     drive(video_world)
     html = owner_client.get("/").content.decode()
-    assert f'<video controls preload="none" playsinline src="/generations/{video.pk}/media" ' \
+    # The card previews it muted on hover; the viewer and the detail page play it.
+    assert f'<video muted loop playsinline preload="none" src="/generations/{video.pk}/media" ' \
            f'poster="/generations/{video.pk}/thumbnail"' in html
     assert '<span class="duration-badge">0:02</span>' in html
     ranged = owner_client.get(f"/generations/{video.pk}/media", HTTP_RANGE="bytes=0-99")

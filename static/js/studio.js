@@ -17,21 +17,6 @@ document.addEventListener("change", (event) => {
   if (shown) shown.textContent = choice.dataset.cost;
 });
 
-// Images open full size in a lightbox; the link still works without script.
-document.addEventListener("click", (event) => {
-  const link = event.target.closest("a.lightbox-link");
-  const box = document.getElementById("lightbox");
-  if (!link || !box || event.ctrlKey || event.metaKey || event.shiftKey) return;
-  event.preventDefault();
-  box.querySelector("img").src = link.href;
-  box.querySelector("img").alt = link.dataset.caption || "";
-  box.querySelector(".lightbox-caption").textContent = link.dataset.caption || "";
-  box.showModal();
-});
-document.addEventListener("click", (event) => {
-  if (event.target.id === "lightbox") event.target.close();  // a click on the backdrop
-});
-
 // Destructive actions ask first (an inline onsubmit confirm would be blocked by the
 // CSP): a form, its submit button, or a ticked box in it carries data-confirm="…".
 // Capture phase, so a declined submit never reaches htmx's listener on the form.
@@ -71,23 +56,32 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
 });
 
-// The selection toolbar: say what is ticked and enable what fits (the server checks
-// again). Compare is a GET: the zip button's CSRF token stays out of its URL.
+// The selection toolbar shows while something is ticked: it says what, and enables
+// what fits (the server checks again). Compare is a GET: the zip button's CSRF token
+// stays out of its URL.
+function tickedBoxes() {
+  return [...document.querySelectorAll('input[name="ids"][form="selection"]:checked')];
+}
 function updateSelection() {
   const bar = document.getElementById("selection");
   if (!bar) return;
-  const ticked = [...document.querySelectorAll('input[name="ids"][form="selection"]:checked')];
+  const ticked = tickedBoxes();
   const kinds = new Set(ticked.map((box) => box.dataset.kind));
   const compare = bar.querySelector("[data-selection-compare]");
   compare.disabled = ticked.length < 2 || kinds.size > 1;
   compare.title = kinds.size > 1 ? "Compare one kind at a time" : "";
   bar.querySelector("[data-selection-zip]").disabled = ticked.length === 0;
   bar.querySelector("[data-selection-status]").textContent = ticked.length
-    ? `${ticked.length} selected${kinds.size > 1 ? " (mixed kinds)" : ""}`
-    : "Tick finished cards to compare them or download them as one zip.";
+    ? `${ticked.length} selected${kinds.size > 1 ? " (mixed kinds)" : ""}` : "";
+  bar.hidden = ticked.length === 0;
 }
 document.addEventListener("change", (event) => {
   if (event.target.matches('input[name="ids"][form="selection"]')) updateSelection();
+});
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("[data-selection-clear]")) return;
+  tickedBoxes().forEach((box) => { box.checked = false; });
+  updateSelection();
 });
 document.addEventListener("DOMContentLoaded", updateSelection);
 document.addEventListener("htmx:afterSettle", updateSelection);

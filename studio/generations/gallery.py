@@ -2,20 +2,22 @@
 
 Every query here costs the same whatever the gallery's size: filters and paging use
 indexes and a keyset (`before=<id>`), and the poll asks only about the cards the
-page shows as pending, plus new ones that match its filters.
+page shows as pending, plus new ones that match its filters. The first page always
+polls, so a teammate's work arrives on every open gallery: often while something on
+the page is pending, slower when nothing is, and an idle poll is two id queries.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseStopPolling
 
 from studio.generations import composer
 from studio.generations.models import KIND_CHOICES, Generation, Star, Status
@@ -31,12 +33,16 @@ POLL_OVERLAP = timedelta(seconds=2)
 EARLIEST_POLL = datetime(1970, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(days=1)  # between the web servers, at the very most
 MAX_POLLED_IDS = 200
+# Seconds between polls: while a card on the page is pending, and when none is. Both
+# well within the 10 s in which a teammate's new card should show.
+BUSY_POLL, IDLE_POLL = 2, 6
 
 
 class GalleryFilter(TeamFilterForm):
     q = forms.CharField(required=False, max_length=200, label="Search",
-                        widget=forms.SearchInput(attrs={"placeholder": "Words in a prompt "
-                                                        "or text"}))
+                        widget=forms.SearchInput(attrs={"placeholder": "Search prompts "
+                                                        "and texts",
+                                                        "data-shortcut-search": ""}))
     kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *KIND_CHOICES])
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), *Status.choices])
@@ -69,6 +75,43 @@ class GalleryFilter(TeamFilterForm):
     @property
     def active(self) -> bool:
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+    @property
+    def folded_errors(self) -> bool:
+        """An error in a filter behind the "Filters" button: it must open to show it."""
+        return self.is_bound and any(name != "q" for name in self.errors)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, and the page's query string without it."""
+
+    field: str
+    label: str
+    without: str
+
+
+def chips(form: GalleryFilter, query: str) -> list[Chip]:
+    if not form.active:
+        return []
+    found = []
+    for name, value in form.cleaned_data.items():
+        if value:
+            rest = QueryDict(query, mutable=True)
+            rest.pop(name, None)
+            found.append(Chip(name, chip_label(form.fields[name], name, value),
+                              rest.urlencode()))
+    return found
+
+
+def chip_label(field: forms.Field, name: str, value) -> str:
+    if name == "starred":
+        return field.label
+    if name == "member":
+        return f"By {value.username}"
+    if isinstance(field, forms.ChoiceField):
+        value = dict(field.choices).get(value, value)
+    return f"{field.label or name.capitalize()}: {value}"
 
 
 def visible(request: HttpRequest) -> QuerySet:
@@ -103,11 +146,13 @@ def gallery(request: HttpRequest) -> HttpResponse:
         generations = generations.filter(pk__lt=before)
     page = list(generations.order_by("-id")[:PAGE_SIZE + 1])
     cards, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
+    query = filter_query(request)
     context = {
         **composer.context(request),
         "form": form, "generations": cards, "kinds": catalog.KINDS.values(),
-        "query": filter_query(request), "more_before": cards[-1].pk if more else None,
-        "poller": poller_state(cards, filter_query(request)),
+        "query": query, "chips": chips(form, query),
+        "more_before": cards[-1].pk if more else None,
+        "poller": None if before else poller_state(cards, query),
     }
     if request.htmx and before:
         return render(request, "generations/gallery.html#more", {**context, "appending": True})
@@ -116,27 +161,31 @@ def gallery(request: HttpRequest) -> HttpResponse:
     return render(request, "generations/gallery.html", context)
 
 
-def poller_state(cards: list[Generation], query: str) -> dict | None:
-    """What the page's one poll request needs, or None when nothing on it is pending."""
+def poller_state(cards: list[Generation], query: str) -> dict:
+    """What the first page's one poll request needs: its pending cards, the newest
+    card it has, and how often to ask."""
     pending = [g.pk for g in cards if g.is_pending]
-    if not pending:
-        return None
-    return {"since": timezone.now().isoformat(), "newest": max(g.pk for g in cards),
-            "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])), "query": query}
+    return poller(timezone.now(), max((g.pk for g in cards), default=0), pending, query)
+
+
+def poller(since: datetime, newest: int, pending: list[int], query: str) -> dict:
+    return {"since": since.isoformat(), "newest": newest,
+            "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])), "query": query,
+            "every": BUSY_POLL if pending else IDLE_POLL}
 
 
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 def poll(request: HttpRequest) -> HttpResponse:
-    """One request per open gallery: 204 when nothing changed, the changed cards as
-    out-of-band swaps otherwise, and 286 (stop polling) once nothing is pending."""
+    """One request per open gallery: 204 when nothing changed, else the changed and
+    new cards as out-of-band swaps with the poller's next state."""
     since = parse_since(request.GET.get("since", ""))
     newest = parse_int(request.GET.get("newest", ""))
     watched = parse_ids(request.GET.get("ids", ""))
     polled_at = timezone.now()
     changed_ids = changed_since(request, watched, since, newest)
-    if watched and not changed_ids:
+    if not changed_ids:
         return HttpResponse(status=204)
     changed = list(visible(request).filter(pk__in=changed_ids).order_by("-id"))
     updated = [g for g in changed if g.pk <= newest]
@@ -146,16 +195,12 @@ def poll(request: HttpRequest) -> HttpResponse:
         (set(changed_ids) - {g.pk for g in changed})
     pending = [pk for pk in watched if pk not in settled] + \
         [g.pk for g in added if g.is_pending]
-    if not changed and pending:
+    if not changed and pending == watched:
         return HttpResponse(status=204)
-    poller = {"since": polled_at.isoformat(), "newest": max([newest, *(g.pk for g in added)]),
-              "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])),
-              "query": filter_query(request)} if pending else None
-    response = render(request, "generations/_poll.html", {
-        "updated": updated, "added": added, "finished": bool(settled), "poller": poller})
-    if not pending:
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
+    newest = max([newest, *(g.pk for g in added)])
+    return render(request, "generations/_poll.html", {
+        "updated": updated, "added": added, "finished": bool(settled),
+        "poller": poller(polled_at, newest, pending, filter_query(request))})
 
 
 def changed_since(request: HttpRequest, watched: list[int], since: datetime,

@@ -9,7 +9,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 
 from studio.generations.models import Generation
-from studio.lib import images, video
+from studio.lib import images, video, waveform
 from studio.multimodal import errors
 from studio.multimodal.answers import MediaAnswer
 from studio.multimodal.streaming import Base64Payload
@@ -38,6 +38,8 @@ def save_media(generation: Generation, answer: MediaAnswer) -> None:
     if generation.kind_spec.media == "image":
         with generation.media.open("rb") as picture:
             save_thumbnail(generation, picture)
+    if generation.kind_spec.media == "audio":
+        save_waveform(generation)
 
 
 def save_thumbnail(generation: Generation, picture: BinaryIO) -> None:
@@ -47,6 +49,18 @@ def save_thumbnail(generation: Generation, picture: BinaryIO) -> None:
     except ValueError:
         return  # the card falls back to the original
     generation.thumbnail.save(f"{generation.file_stem}-thumb.webp", ContentFile(small),
+                              save=False)
+
+
+def save_waveform(generation: Generation) -> None:
+    """The card's picture of a speech clip, as its thumbnail; decoded from the stored
+    file frame by frame."""
+    try:
+        with generation.media.open("rb") as clip:
+            drawn = waveform.picture(clip)
+    except ValueError:
+        return  # the card shows its placeholder
+    generation.thumbnail.save(f"{generation.file_stem}-wave.webp", ContentFile(drawn),
                               save=False)
 
 

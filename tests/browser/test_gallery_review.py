@@ -17,7 +17,7 @@ def make_image(page: Page, stack: Stack, prompt: str) -> None:
     expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
 
 
-def test_filter_star_compare_lightbox_and_remix(stack: Stack, page: Page) -> None:
+def test_filter_star_compare_viewer_and_remix(stack: Stack, page: Page) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -31,11 +31,16 @@ def test_filter_star_compare_lightbox_and_remix(stack: Stack, page: Page) -> Non
     forest.locator("button.star").click()
     expect(forest.locator("button.star")).to_have_attribute("aria-pressed", "true")
 
-    page.get_by_label("Starred by me").check()
+    page.locator("summary", has_text="Filters").click()
+    starred = page.get_by_role("checkbox", name="Starred by me")
+    starred.check()
     expect(page).to_have_url(re.compile(r"starred=on"))
     expect(page.locator("article[data-generation-id]")).to_have_count(1)
     expect(page.locator("article[data-generation-id]")).to_contain_text("a violet forest")
-    page.get_by_label("Starred by me").uncheck()
+    page.get_by_role("link", name="Remove the filter Starred by me").click()
+    expect(page.locator("article[data-generation-id]")).to_have_count(2)
+    expect(starred).not_to_be_checked()
+    expect(page).not_to_have_url(re.compile(r"starred=on"))
     page.get_by_label("Search").fill("lighthouse")
     expect(page).to_have_url(re.compile(r"q=lighthouse"))
     expect(page.locator("article[data-generation-id]")).to_have_count(1)
@@ -46,8 +51,8 @@ def test_filter_star_compare_lightbox_and_remix(stack: Stack, page: Page) -> Non
     page.goto(f"{stack.url}/")
     lighthouse = page.locator("article").filter(has_text="an orange lighthouse")
     lighthouse.locator("img").click()
-    expect(page.locator("#lightbox")).to_be_visible()
-    expect(page.locator("#lightbox .lightbox-caption")).to_have_text("an orange lighthouse")
+    expect(page.locator("#viewer")).to_be_visible()
+    expect(page.locator("#viewer .viewer-text")).to_have_text("an orange lighthouse")
     page.keyboard.press("Escape")
 
     for card in page.locator("article[data-kind=image]").all():

@@ -55,7 +55,7 @@ def test_speech_and_image_finish_in_the_gallery_without_a_reload(stack: Stack,
     expect(speech).to_have_attribute("data-status", "succeeded", timeout=30_000)
     expect(image).to_have_attribute("data-status", "succeeded", timeout=30_000)
     assert page.evaluate("window.__not_reloaded") is True, "the gallery reloaded"
-    expect(page.locator("#balance")).to_have_text(re.compile(r"^\d+ credits$"))
+    expect(page.locator("#balance")).to_have_text(re.compile(r"^\d{1,3}(,\d{3})* credits$"))
 
     audio = speech.locator("audio").element_handle()
     page.wait_for_function("audio => audio.readyState >= 1 || audio.error", arg=audio)
@@ -65,14 +65,14 @@ def test_speech_and_image_finish_in_the_gallery_without_a_reload(stack: Stack,
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=picture.element_handle())
     assert "/thumbnail" in picture.evaluate("img => img.currentSrc")  # the light one
-    picture.click()
-    full_size = page.locator("#lightbox img")
-    expect(page.locator("#lightbox")).to_be_visible()
+    picture.click()  # the viewer shows it full size
+    full_size = page.locator("#viewer img.media-image")
+    expect(page.locator("#viewer")).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=full_size.element_handle())
     assert full_size.evaluate("img => img.naturalWidth") == 640
     page.keyboard.press("Escape")
-    expect(page.locator("#lightbox")).to_be_hidden()
+    expect(page.locator("#viewer")).to_be_hidden()
 
     page.screenshot(path=SCREENSHOT, full_page=True)
     assert problems == [], f"{problems}\n{stack.logs()}"

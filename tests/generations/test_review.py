@@ -29,7 +29,7 @@ def picture(team_a, owner):
 
 
 def star_button(html: str) -> str:
-    return re.search(r'<button[^>]*class="link star[^"]*"[^>]*>', html).group(0)
+    return re.search(r'<button[^>]*class="[^"]*\bstar\b[^"]*"[^>]*>', html).group(0)
 
 
 # for_cards ---------------------------------------------------------------------
@@ -72,7 +72,8 @@ def test_gallery_card_shows_my_star_and_the_team_review(owner_client, team_a, ow
     Comment.objects.create(generation=picture, author=teammate, text="nice")
     html = owner_client.get("/").content.decode()
     assert 'aria-pressed="true"' in star_button(html)
-    assert "4.0/5</span>" in html and "1 comment<" in html
+    assert '4.0<span class="visually-hidden"> of 5</span>' in html
+    assert 'title="1 comment"' in html
     other = logged_in(teammate).get("/").content.decode()
     assert 'aria-pressed="false"' in star_button(other)
 

@@ -1,0 +1,56 @@
+"""Two members of one team, two browsers: what one makes appears on the other's open
+gallery, although nothing on that page was pending."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.stack import Stack
+
+pytestmark = pytest.mark.browser
+
+MIRA = ("mira", "mira-studio-password")
+# A teammate's new card must show within 10 s; the idle poll asks every 6 s.
+WITHIN = 10_000
+IDLE = re.compile(r"^every 6s\b")
+
+
+def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
+    page.goto(f"{stack.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{stack.url}/")
+
+
+def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(
+        stack: Stack, browser: Browser) -> None:
+    stack.manage("add_member", stack.team, MIRA[0], "--password", MIRA[1],
+                 "--role", "member")
+    stack.start_worker()
+    watcher = browser.new_context().new_page()
+    maker = browser.new_context().new_page()
+    problems: list[str] = []
+    watcher.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    log_in_as(watcher, stack, stack.username, stack.password)
+    log_in_as(maker, stack, *MIRA)
+    expect(watcher.locator("#gallery-empty")).to_be_visible()
+    expect(watcher.locator("#poller")).to_have_attribute("hx-trigger", IDLE)
+    watcher.evaluate("window.__not_reloaded = true")
+
+    maker.goto(f"{stack.url}/generate/image/")
+    maker.get_by_label("Prompt").fill("a teammate's harbour at dawn")
+    maker.get_by_role("button", name="Generate").click()
+    expect(maker).to_have_url(f"{stack.url}/")
+
+    card = watcher.locator("article[data-kind=image]")
+    expect(card).to_be_visible(timeout=WITHIN)
+    expect(card).to_contain_text("a teammate's harbour at dawn")
+    expect(card).to_contain_text("mira")
+    expect(watcher.locator("#gallery-empty")).to_have_count(0)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    expect(card.locator("img")).to_be_visible()
+    expect(watcher.locator("#poller")).to_have_attribute("hx-trigger", IDLE, timeout=WITHIN)
+    assert watcher.evaluate("window.__not_reloaded") is True, "the gallery reloaded"
+    assert problems == [], f"{problems}\n{stack.logs()}"

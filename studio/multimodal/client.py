@@ -199,7 +199,7 @@ class MultimodalClient:
                           may_have_reached_api=not connecting)
 
     def _connection_error(self, exc: httpx.TransportError) -> ApiConnectionError:
-        reason = str(exc) or type(exc).__name__
+        reason = str(exc) or "no reason given"
         if isinstance(exc, httpx.ConnectError):
             message = f"Could not connect to the API at {self.host}: {reason}"
         elif isinstance(exc, httpx.RemoteProtocolError):

@@ -104,6 +104,10 @@ else:
     # let a flood of made-up usernames wipe the counts that matter.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "studio_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+# Drawn gallery cards, per process: keyed by everything they show, never stale.
+CACHES["cards"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                   "LOCATION": "cards", "TIMEOUT": 24 * 3600,
+                   "OPTIONS": {"MAX_ENTRIES": 20_000}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

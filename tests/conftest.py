@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from studio.multimodal.client import MultimodalClient
@@ -33,6 +33,7 @@ def _empty_cache(request):
     if uses_db or request.node.get_closest_marker("django_db"):
         request.getfixturevalue("_django_db_helper")
         cache.clear()
+        caches["cards"].clear()
 
 
 def make_user(username: str):

@@ -88,3 +88,26 @@ document.addEventListener("DOMContentLoaded", () => {
   if (button) showTheme(button, document.documentElement.dataset.theme || "");
 });
 document.addEventListener("htmx:afterSettle", (event) => localTimes(event.target));
+
+// Relative times ("3 hours ago") from <time data-relative>: the server writes the
+// moment (cached cards never age), the page says how long ago, each minute anew.
+const RELATIVE_STEPS = [["year", 31536000], ["month", 2592000], ["week", 604800],
+  ["day", 86400], ["hour", 3600], ["minute", 60]];
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+function relativeTimes(root) {
+  const now = Date.now();
+  root.querySelectorAll("time[data-relative]").forEach((time) => {
+    const moment = new Date(time.getAttribute("datetime")).getTime();
+    if (Number.isNaN(moment)) return;
+    const seconds = Math.round((moment - now) / 1000);
+    const step = RELATIVE_STEPS.find(([, size]) => Math.abs(seconds) >= size);
+    if (step) time.textContent = relativeFormat.format(Math.trunc(seconds / step[1]), step[0]);
+    else if (seconds > 1) time.textContent = relativeFormat.format(seconds, "second");
+    else time.textContent = seconds >= -1 && moment > now ? "any moment now" : "just now";
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  relativeTimes(document);
+  setInterval(() => relativeTimes(document), 15000);
+});
+document.addEventListener("htmx:afterSettle", (event) => relativeTimes(event.target));

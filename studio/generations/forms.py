@@ -175,7 +175,8 @@ class GenerationForm(forms.Form):
         field = self.fields.get("source")
         if field is None or not isinstance(field.widget, forms.HiddenInput):
             return None
-        return field.queryset.filter(pk=parse_id(str(self["source"].value() or ""))).first()
+        chosen = parse_id(str(self["source"].value() or ""))
+        return field.queryset.filter(pk=chosen).first() if chosen else None
 
     def clean_image_file(self):
         upload = self.cleaned_data.get("image_file")

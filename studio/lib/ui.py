@@ -2,6 +2,7 @@
 the vendored Lucide sprite, times a browser shows in its own time zone, and the
 theme a member chose."""
 
+import functools
 from datetime import datetime
 
 from django import template
@@ -15,10 +16,16 @@ register = template.Library()
 THEMES = ("light", "dark")  # no cookie: the system's preference
 
 
+@functools.cache
+def sprite_url() -> str:
+    """The sprite's (hashed) URL, looked up once: a page draws hundreds of icons."""
+    return static("icons/lucide.svg")
+
+
 @register.simple_tag
 def icon(name: str, label: str = "") -> str:
     """A Lucide icon; decorative unless `label` names it for screen readers."""
-    sprite = static("icons/lucide.svg")
+    sprite = sprite_url()
     if label:
         return format_html('<svg class="icon" role="img" aria-label="{}"><use href="{}#{}">'
                            "</use></svg>", label, sprite, name)

@@ -378,7 +378,8 @@ def profile(client, path: str, headers: dict) -> None:
         client.get(path, **headers)
     profiler.disable()
     print(f"\n--- profile of {REPEATS} x {path}")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+    stats.print_stats(int(os.environ.get("BENCH_PROFILE_ROWS", "35")))
 
 
 def run_requests(world: World) -> tuple[list[Timing], dict]:

@@ -88,4 +88,6 @@ def test_queued_card_shows_place_and_expected_start(owner_client, tom_job, fake_
         queue_position=3, expected_start_at=timezone.now() + timedelta(seconds=45))
     html = owner_client.get("/").content.decode()
     assert "#3 in line" in html
-    assert re.search(r"starts <time [^>]+>in 4[45] s</time>", html)
+    start = Generation.objects.get(pk=tom_job.pk).expected_start_at
+    assert re.search(rf'starts <time datetime="{re.escape(start.isoformat())}"[^>]* '
+                     rf'data-relative>at {start:%H:%M:%S} UTC</time>', html)

@@ -112,21 +112,49 @@
   });
 
   // --- cost, balance after, and the budget's word on this cost ----------------------
+  // How many generations the form makes: the count times every combination of the
+  // alternatives written {a|b|c} in its free text (as studio/generations/batches.py).
+  const ALTERNATIVES = /\{([^{}|]*(?:\|[^{}|]*)+)\}/g;
+  function howMany(form) {
+    let combinations = 1;
+    form.querySelectorAll("textarea, input[type=text]").forEach((field) => {
+      for (const group of field.value.matchAll(ALTERNATIVES)) {
+        combinations *= group[1].split("|").length;
+      }
+    });
+    const count = form.querySelector("input[name=count]");
+    return combinations * Math.max(1, Number(count && count.value) || 1);
+  }
+
   function showCost(form) {
     const chosen = form.querySelector("input[data-cost]:checked");
-    const cost = Number(chosen ? chosen.dataset.cost : form.dataset.costDefault);
+    const each = Number(chosen ? chosen.dataset.cost : form.dataset.costDefault);
+    const made = howMany(form);
+    const cost = each * made;
     const shown = form.querySelector("[data-cost]:not(input)");
     if (shown) shown.textContent = numbers.format(cost);
+    const makes = form.querySelector("[data-makes]");
+    if (makes) {
+      makes.hidden = made === 1;
+      makes.textContent = `${numbers.format(made)} generations at ${numbers.format(each)} each`;
+      makes.classList.toggle("short", made > 64);
+    }
     const after = form.querySelector("[data-balance-after]");
     if (after && form.dataset.balanceBefore !== undefined) {
       const left = Number(form.dataset.balanceBefore) - cost;
       after.textContent = numbers.format(left);
       after.classList.toggle("short", left < 0);
     }
+    // The budget's word was said for one generation: with more, the server judges the
+    // whole quote when it is submitted.
     form.querySelectorAll("[data-verdict-for]").forEach((verdict) => {
-      verdict.hidden = Number(verdict.dataset.verdictFor) !== cost;
+      verdict.hidden = made !== 1 || Number(verdict.dataset.verdictFor) !== each;
     });
   }
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest("form[data-kind-form]");
+    if (form && event.target.matches("textarea, input[type=text], input[name=count]")) showCost(form);
+  });
 
   // --- the folded settings say what they are set to ---------------------------------
   function labelWords(label) {

@@ -135,7 +135,7 @@ def new_form(kind: catalog.Kind, membership: Membership, initial: dict | None = 
              *, shortcut: bool = False):
     """A composer panel's empty form; `shortcut`: its prompt is where "n" goes."""
     form = FORMS[kind.endpoint_type](initial=initial or None, team=membership.team,
-                                     auto_id=auto_id(kind))
+                                     may_rush=membership.can_manage, auto_id=auto_id(kind))
     if shortcut:
         mark_shortcut(form)
     return form

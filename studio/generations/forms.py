@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from studio.generations import sources
+from studio.generations import batches, sources
+from studio.generations.models import Lane
 from studio.lib.converters import parse_id
 from studio.multimodal import catalog
 
@@ -122,7 +123,7 @@ class GenerationForm(forms.Form):
     kind: catalog.Kind
     bound_field_class = FieldWithCount
 
-    def __init__(self, *args, team=None, **kwargs):
+    def __init__(self, *args, team=None, may_rush: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
         for param in self.kind.params:
@@ -132,6 +133,16 @@ class GenerationForm(forms.Form):
                 choices=self.fields["provider"].choices)
         if self.kind.source:
             sources.add_fields(self, self.kind.source, team)
+        self.fields["count"] = forms.IntegerField(
+            label="How many", min_value=1, max_value=batches.MAX_COUNT, initial=1,
+            required=False, help_text=f"Each a generation of its own, 1 to "
+            f"{batches.MAX_COUNT}. Alternatives written {{dawn|dusk}} make one each.")
+        lanes = [lane for lane in Lane if may_rush or lane != Lane.URGENT]
+        self.fields["lane"] = forms.TypedChoiceField(
+            label="Lane", choices=[(lane.value, lane.label) for lane in lanes],
+            initial=Lane.NORMAL, required=False, empty_value=Lane.NORMAL,
+            help_text="Background work goes only when nothing else of its kind waits"
+                      + ("; urgent work goes first." if may_rush else "."))
 
     @property
     def words_fields(self) -> list[forms.BoundField]:
@@ -183,16 +194,32 @@ class GenerationForm(forms.Form):
         self.upload_extension = sources.clean_upload(upload)
         return upload
 
+    @property
+    def count(self) -> int:
+        return self.cleaned_data.get("count") or 1
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.kind.source:
             sources.clean(self, self.kind.source, cleaned)
         checked = self.kind.with_defaults(
             sources.checked_params(self.kind.source, cleaned) if self.kind.source else cleaned)
-        for name, problem in self.kind.violations(checked).items():
-            if name not in self.errors:
-                self.add_error(name if name in self.fields else None, problem)
+        if refusal := batches.too_many(self.kind, checked, self.count):
+            self.add_error(self.words_fields[0].name if self.words_fields else None, refusal)
+            return cleaned
+        for variant in batches.expand(self.kind, checked, 1).params:
+            for name, problem in self.kind.violations(variant).items():
+                if name not in self.errors:
+                    self.add_error(name if name in self.fields else None,
+                                   self.variant_problem(name, checked, problem))
         return cleaned
+
+    def variant_problem(self, name: str, checked: dict, problem: str) -> str:
+        """The API's rule, said of the alternative that breaks it when there are some."""
+        written = checked.get(name)
+        if isinstance(written, str) and len(batches.variants(written)) > 1:
+            return f"One of the alternatives: {problem}"
+        return problem
 
 
 FORMS: dict[str, type[GenerationForm]] = {

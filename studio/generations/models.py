@@ -58,6 +58,25 @@ class GenerationQuerySet(models.QuerySet):
         return pending.aggregate(total=Sum("cost"))["total"] or 0
 
 
+class GenerationSet(models.Model):
+    """One submission: its generations were quoted and reserved together (batches.py)."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
+                             related_name="generation_sets")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    template = models.JSONField(default=dict, help_text="The parameters as typed, "
+                                                        "alternatives and all.")
+    count = models.PositiveSmallIntegerField(default=1)
+    size = models.PositiveSmallIntegerField(help_text="How many generations it made.")
+    cost = models.IntegerField(help_text="The quote for all of them, in credits.")
+    created_at = models.DateTimeField(default=clock.stamp, editable=False)
+
+    def __str__(self) -> str:
+        return f"set #{self.pk} of {self.size} {self.kind}"
+
+
 def media_path(generation: "Generation", filename: str) -> str:
     return f"teams/{generation.team_id}/generations/{filename}"
 
@@ -114,6 +133,9 @@ class Generation(models.Model):
                                    help_text="The worker acting on it now.")
     lease_until = models.DateTimeField(null=True, blank=True,
                                        help_text="When that worker counts as gone.")
+    generation_set = models.ForeignKey(GenerationSet, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="generations",
+                                       help_text="The submission it was made in.")
     lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.NORMAL)
     rank = models.FloatField(default=0, help_text="The author's own order among their "
                                                   "queued work: lower goes first.")
@@ -317,8 +339,11 @@ FILE_FIELDS = ("media", "poster", "thumbnail", "source_upload")
 
 @receiver(post_delete, sender=Generation)
 def remove_files(sender, instance: Generation, **kwargs) -> None:
-    """A deleted row takes its files along (the trash purge, a deleted team)."""
+    """A deleted row takes its files along (the trash purge, a deleted team); an
+    upload the other rows of its set still use stays."""
     for name in FILE_FIELDS:
         field = getattr(instance, name)
-        if field:
+        shared = name == "source_upload" and Generation.objects.filter(
+            source_upload=field.name).exists()
+        if field and not shared:
             field.delete(save=False)

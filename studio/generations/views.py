@@ -1,25 +1,22 @@
 import mimetypes
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing as django_signing
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studio.credits import budget
-from studio.generations import composer, lifecycle, review, signing, sources, trash
+from studio.generations import composer, lifecycle, review, signing, sources, submission, trash
 from studio.generations import detail as detail_page
 from studio.generations.forms import FORMS
-from studio.generations.models import Generation
+from studio.generations.models import Generation, Lane
 from studio.lib import media_storage, ranged
 from studio.multimodal import catalog
 from studio.teams import audit
-from studio.teams.models import AuditEvent, Role, Team
+from studio.teams.models import AuditEvent, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 
@@ -38,6 +35,7 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
     form = FORMS[kind.endpoint_type](
         request.POST if request.method == "POST" else None, request.FILES or None,
         initial=request.GET.dict() or None, team=membership.team,
+        may_rush=membership.can_manage,
         auto_id=composer.auto_id(kind) if in_composer else "id_%s")
     composer.mark_shortcut(form)
     if request.method == "POST":
@@ -46,11 +44,11 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
         if unavailable:
             raise PermissionDenied(unavailable)
         if form.is_valid():
-            verdict, generation = submit(request, kind, form)
-            if generation is not None:
-                return queued_answer(request, kind, form, generation) if in_composer \
-                    else redirect("gallery")
-            form.add_error(None, verdict.refusal)
+            outcome = submit(request, kind, form)
+            if outcome.queued:
+                return queued_answer(request, kind, form, outcome.generations) \
+                    if in_composer else redirect("gallery")
+            form.add_error(None, outcome.verdict.refusal)
     panel = composer.panel(membership, kind, form, unavailable, in_composer=in_composer) \
         if membership.can_generate else None
     status = 400 if form.is_bound and form.errors else 200
@@ -63,48 +61,28 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def queued_answer(request: HttpRequest, kind: catalog.Kind, form,
-                  generation: Generation) -> HttpResponse:
-    """The composer's answer to a queued job: its panel again, the words cleared and
-    the settings kept for the next one, and the new card for the top of the grid."""
+                  generations: list[Generation]) -> HttpResponse:
+    """The composer's answer to queued work: its panel again, the words cleared and
+    the settings kept for the next one, and the new cards for the top of the grid."""
     membership = current_membership(request)
     words = {field.name for field in form.words_fields}
     kept = {name: value for name, value in form.data.items() if name not in words}
     fresh = composer.new_form(kind, membership, kept, shortcut=True)
-    card = team_queryset(request, Generation.objects.for_cards(request.user)).get(
-        pk=generation.pk)
+    cards = team_queryset(request, Generation.objects.for_cards(request.user)).filter(
+        pk__in=[g.pk for g in generations]).order_by("-id")
     return render(request, "generations/_composer_answer.html", {
         "panel": composer.panel(membership, kind, fresh, "", in_composer=True),
-        "generation": card})
+        "generations": list(cards)})
 
 
-def submit(request: HttpRequest, kind: catalog.Kind,
-           form) -> tuple[budget.Verdict, Generation | None]:
-    """Reserve the cost and queue the job, or refuse it; one team at a time so two
-    submissions cannot both spend the last credits."""
-    params = form.api_params()
-    with transaction.atomic():
-        membership = current_membership(request, Role.MEMBER)
-        membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
-        verdict = budget.judge(membership, kind.cost_for(params))
-        generation = queue(request, kind, form, params) if verdict.allowed else None
-    return verdict, generation
-
-
-def queue(request: HttpRequest, kind: catalog.Kind, form, params: dict) -> Generation:
-    """A queued row; the dispatcher sends it when its rate-limit window has room."""
-    generation = Generation(
-        team=request.membership.team, author=request.user, kind=kind.endpoint_type,
-        params=params, cost=kind.cost_for(params), source=form.cleaned_data.get("source"),
-    )
-    upload = form.cleaned_data.get("image_file")
-    if upload:
-        name = f"upload-{uuid.uuid4().hex}.{form.upload_extension}"
-        generation.source_upload.save(name, upload, save=False)
-    generation.save()
-    audit.record(generation.team, request.user, AuditEvent.Action.GENERATED,
-                 f"Queued {kind.label} #{generation.pk} ({generation.cost} credits)",
-                 generation=generation.pk, kind=kind.endpoint_type)
-    return generation
+def submit(request: HttpRequest, kind: catalog.Kind, form) -> submission.Outcome:
+    """The form's order through the one submit path (submission.py)."""
+    order = submission.Order(
+        kind=kind, params=form.api_params(), count=form.count,
+        lane=form.cleaned_data.get("lane") or Lane.NORMAL,
+        source=form.cleaned_data.get("source"), upload=form.cleaned_data.get("image_file"),
+        upload_extension=getattr(form, "upload_extension", "") or "")
+    return submission.submit(current_membership(request, Role.MEMBER), request.user, order)
 
 
 @login_required

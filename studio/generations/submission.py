@@ -1,0 +1,95 @@
+"""The one submit path, for the forms and the REST API alike: expand a submission into
+its generations, quote them as a whole, and reserve and queue them all or none.
+
+The dispatcher sends each queued row when its rate-limit window has room and it is
+its turn (dispatch.py).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from studio.credits import budget
+from studio.generations import batches
+from studio.generations.models import Generation, GenerationSet, Lane
+from studio.multimodal import catalog
+from studio.teams import audit
+from studio.teams.models import AuditEvent, Membership, Team
+
+
+@dataclass
+class Order:
+    """What a person (or a script) asked for, validated."""
+
+    kind: catalog.Kind
+    params: dict  # as the API takes them; free text may hold {a|b} alternatives
+    count: int = 1
+    lane: str = Lane.NORMAL
+    source: Generation | None = None
+    upload: UploadedFile | None = None
+    upload_extension: str = ""
+    extra: dict = field(default_factory=dict)  # more fields of each Generation row
+
+
+@dataclass
+class Outcome:
+    verdict: budget.Verdict
+    generations: list[Generation]
+
+    @property
+    def queued(self) -> bool:
+        return bool(self.generations)
+
+
+def quote(order: Order) -> list[dict]:
+    """The parameters of each generation the order makes."""
+    return batches.expand(order.kind, order.params, order.count).params
+
+
+def submit(membership: Membership, author, order: Order) -> Outcome:
+    """Judge the whole quote and queue every generation, or refuse it all; one team
+    at a time, so two submissions cannot both spend the last credits."""
+    made = quote(order)
+    total = sum(order.kind.cost_for(params) for params in made)
+    with transaction.atomic():
+        membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
+        verdict = budget.judge(membership, total)
+        generations = queue(membership.team, author, order, made, total) \
+            if verdict.allowed else []
+    return Outcome(verdict, generations)
+
+
+def queue(team: Team, author, order: Order, made: list[dict],
+          total: int) -> list[Generation]:
+    kind = order.kind
+    batch = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
+                                         template=order.params, count=order.count,
+                                         size=len(made), cost=total)
+    upload_name = ""
+    generations = []
+    for params in made:
+        generation = Generation(team=team, author=author, kind=kind.endpoint_type,
+                                params=params, cost=kind.cost_for(params), lane=order.lane,
+                                source=order.source, generation_set=batch, **order.extra)
+        if order.upload is not None:
+            if not upload_name:  # one file, shared by the set's rows
+                name = f"upload-{uuid.uuid4().hex}.{order.upload_extension}"
+                generation.source_upload.save(name, order.upload, save=False)
+                upload_name = generation.source_upload.name
+            else:
+                generation.source_upload.name = upload_name
+        generation.save()
+        generations.append(generation)
+    audit.record(team, author, AuditEvent.Action.GENERATED, summary(kind, generations, total),
+                 generation=generations[0].pk, generations=[g.pk for g in generations],
+                 kind=kind.endpoint_type)
+    return generations
+
+
+def summary(kind: catalog.Kind, generations: list[Generation], total: int) -> str:
+    if len(generations) == 1:
+        return f"Queued {kind.label} #{generations[0].pk} ({total:,} credits)"
+    return (f"Queued {len(generations)} {kind.label} #{generations[0].pk}–"
+            f"#{generations[-1].pk} ({total:,} credits)")

@@ -1,0 +1,111 @@
+"""Alternatives and counts: how many generations a submission makes, and which."""
+
+from studio.generations import batches
+from studio.multimodal import catalog
+
+IMAGE = catalog.get("image")
+TTS = catalog.get("tts")
+
+
+def test_alternatives_make_one_text_each_in_reading_order():
+    assert batches.variants("a fox at {dawn|dusk|night}") == [
+        "a fox at dawn", "a fox at dusk", "a fox at night"]
+
+
+def test_two_groups_make_every_combination():
+    assert batches.variants("{red|blue} {fox|owl}") == [
+        "red fox", "red owl", "blue fox", "blue owl"]
+
+
+def test_braces_without_a_choice_stay_as_typed():
+    assert batches.variants('say {"json": 1} and {x}') == ['say {"json": 1} and {x}']
+
+
+def test_the_count_repeats_each_combination():
+    plan = batches.expand(IMAGE, {"prompt": "{cat|dog}", "width": 512, "height": 512}, 3)
+    assert [p["prompt"] for p in plan.params] == ["cat"] * 3 + ["dog"] * 3
+    assert all(p["width"] == 512 for p in plan.params) and plan.size == 6
+
+
+def test_only_free_text_parameters_expand():
+    assert batches.expandable(TTS) == ["text"]  # the voice is a choice
+    assert "style" in batches.expandable(IMAGE) and "width" not in batches.expandable(IMAGE)
+
+
+def test_more_than_64_is_refused_with_the_arithmetic():
+    params = {"prompt": "{a|b|c|d|e|f} {1|2}"}
+    assert batches.too_many(IMAGE, params, 5) == ""  # 12 x 5 = 60
+    assert batches.too_many(IMAGE, params, 6) == (
+        "This makes 72 generations (12 alternatives × 6); at most 64 go in one submission.")
+
+
+# --- through the form ------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from studio.generations.models import Generation, GenerationSet  # noqa: E402
+from studio.teams.models import AuditEvent  # noqa: E402
+
+IMAGE_FORM = {"width": 512, "height": 512}
+
+
+@pytest.mark.django_db
+def test_a_submission_with_alternatives_and_a_count_is_one_set(owner_client, team_a):
+    response = owner_client.post("/generate/image/", {**IMAGE_FORM, "count": 2,
+                                                      "prompt": "a {fox|owl} at dawn"})
+    assert response.status_code == 302
+    made = list(Generation.objects.order_by("id"))
+    assert [g.params["prompt"] for g in made] == ["a fox at dawn"] * 2 + ["a owl at dawn"] * 2
+    batch = GenerationSet.objects.get()
+    assert (batch.size, batch.cost, batch.count) == (4, 200, 2)
+    assert all(g.generation_set == batch for g in made)
+    event = AuditEvent.objects.get(action="generated")
+    assert event.summary == f"Queued 4 Image #{made[0].pk}–#{made[-1].pk} (200 credits)"
+
+
+@pytest.mark.django_db
+def test_the_whole_quote_is_judged_and_nothing_queued_when_it_cannot_be_paid(
+        owner_client, team_a):
+    team_a.credits_remaining = 120  # two images fit, three do not
+    team_a.save()
+    response = owner_client.post("/generate/image/", {**IMAGE_FORM, "count": 3,
+                                                      "prompt": "three foxes"})
+    assert response.status_code == 400
+    assert "cannot cover 150 more" in response.content.decode()
+    assert not Generation.objects.exists() and not GenerationSet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_more_than_64_is_refused_beside_the_prompt_with_the_text_kept(owner_client, team_a):
+    prompt = "{a|b|c|d|e|f|g|h} {1|2|3|4|5|6|7|8|9}"
+    html = owner_client.post("/generate/image/", {**IMAGE_FORM, "prompt": prompt}
+                             ).content.decode()
+    assert "This makes 72 generations (72 alternatives); at most 64" in html
+    assert prompt in html and not Generation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_alternative_that_breaks_a_rule_is_named(owner_client, team_a):
+    html = owner_client.post("/generate/image/", {**IMAGE_FORM, "prompt": "{|a fox}"}
+                             ).content.decode()
+    assert "One of the alternatives: Field required" in html
+    assert not Generation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_set_made_from_one_upload_shares_the_file_until_the_last_goes(owner_client,
+                                                                       team_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.generations.test_video import png_bytes
+
+    upload = SimpleUploadedFile("src.png", png_bytes((320, 240)), content_type="image/png")
+    owner_client.post("/generate/i2v/", {"motion_prompt": "pan {left|right}",
+                                         "provider": "wan22", "image_file": upload})
+    first, second = Generation.objects.order_by("id")
+    name, storage = first.source_upload.name, first.source_upload.storage
+    assert second.source_upload.name == name
+    first.delete()
+    assert storage.exists(name)
+    second.delete()
+    assert not storage.exists(name)

@@ -161,6 +161,11 @@
     return label ? label.childNodes[0].textContent.trim() : "";
   }
   function settingWords(field) {
+    const control = field.querySelector("[data-digest-skip]");
+    if (control) {
+      if (control.value === control.dataset.digestSkip || !control.value) return "";
+      if (control.dataset.digestPrefix) return `${control.dataset.digestPrefix}${control.value}`;
+    }
     const select = field.querySelector("select");
     if (select) return select.selectedOptions[0]?.textContent.trim() || "";
     const radio = field.querySelector("input[type=radio]:checked");

@@ -115,8 +115,11 @@ class Panel:
 def setting_words(bound) -> str:
     """"Calm Woman", "Width 640": a setting's value as the digest says it."""
     value = bound.value()
-    if value in (None, ""):
+    attrs = bound.field.widget.attrs
+    if value in (None, "") or str(value) == attrs.get("data-digest-skip"):
         return ""
+    if "data-digest-prefix" in attrs:
+        return f"{attrs['data-digest-prefix']}{value}"
     choices = getattr(bound.field, "choices", None)
     if choices is not None:
         return next((str(label) for key, label in choices if str(key) == str(value)), "")

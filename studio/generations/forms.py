@@ -135,11 +135,14 @@ class GenerationForm(forms.Form):
             sources.add_fields(self, self.kind.source, team)
         self.fields["count"] = forms.IntegerField(
             label="How many", min_value=1, max_value=batches.MAX_COUNT, initial=1,
+            widget=forms.NumberInput(attrs={"data-digest-skip": "1",
+                                            "data-digest-prefix": "×"}),
             required=False, help_text=f"Each a generation of its own, 1 to "
             f"{batches.MAX_COUNT}. Alternatives written {{dawn|dusk}} make one each.")
         lanes = [lane for lane in Lane if may_rush or lane != Lane.URGENT]
         self.fields["lane"] = forms.TypedChoiceField(
             label="Lane", choices=[(lane.value, lane.label) for lane in lanes],
+            widget=forms.Select(attrs={"data-digest-skip": Lane.NORMAL}),
             initial=Lane.NORMAL, required=False, empty_value=Lane.NORMAL,
             help_text="Background work goes only when nothing else of its kind waits"
                       + ("; urgent work goes first." if may_rush else "."))

@@ -37,8 +37,14 @@ def read_slice(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+# A generation's files never change once stored, and their addresses are its own:
+# a member's browser keeps them (privately) for a day without asking again.
+KEEP = "private, max-age=86400, immutable"
+
+
 def serve(request: HttpRequest, handle: BinaryIO, size: int, content_type: str,
-          filename: str, as_attachment: bool = False) -> HttpResponse:
+          filename: str, as_attachment: bool = False,
+          cache_control: str = KEEP) -> HttpResponse:
     wanted = parse_range(request.headers.get("Range", ""), size)
     if wanted is False:
         handle.close()
@@ -55,5 +61,5 @@ def serve(request: HttpRequest, handle: BinaryIO, size: int, content_type: str,
         disposition = "attachment" if as_attachment else "inline"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache_control
     return response

@@ -59,12 +59,18 @@ from tests.load.seed import username
 from tests.stack import ROOT, Stack
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-TEAMS, PER_TEAM, SUBMITTERS_PER_TEAM = 5, 10, 2
+TEAMS, SUBMITTERS_PER_TEAM = 5, 2
 HISTORY = 1000  # finished generations per team before the start
+# A gallery polls as its poller says (every 2 s while something is pending, every 6 s
+# when idle: the live team gallery); this is the first page's rhythm until it says.
 POLL_EVERY, RELOAD_EVERY, SUBMIT_EVERY = 2.0, 20.0, 5.0
 TIMEOUT = 10.0
 DRAIN_SECONDS = 30.0
-WEB_WORKERS, WEB_THREADS = 2, 8
+# The Procfile's web line unless told otherwise (LOAD_WEB="workers,threads[,class]").
+WEB = os.environ.get("LOAD_WEB", "2,8").split(",")
+WEB_WORKERS, WEB_THREADS = int(WEB[0]), int(WEB[1])
+WEB_CLASS = WEB[2] if len(WEB) > 2 else "gthread"
+GOALS_MS = {"poll": 200, "page": 300}  # server time p99
 # Per token (each team has its own): room for the ~12 speech and ~12 images a minute
 # each team submits, so nothing waits for a window.
 RATE_LIMITS = "tts=60/60,image=60/60"
@@ -73,13 +79,15 @@ EXPECTED = {"login page": {200}, "login": {302}, "page": {200}, "poll": {200, 20
             "submit": {302}}
 POLLER = re.compile(r'<div id="poller"([^>]*)>')
 HX_GET = re.compile(r'hx-get="([^"]+)"')
+EVERY = re.compile(r'hx-trigger="every (\d+(?:\.\d+)?)s"')
 
 
 class LoadStack(Stack):
     """tests/stack.py's Stack with production settings and the load test's teams."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_team: int) -> None:
         super().__init__()
+        self.per_team = per_team
         self.env.pop("STUDIO_QUEUE_POLL", None)  # the production default
         self.env |= {
             "DEBUG": "false",
@@ -95,7 +103,7 @@ class LoadStack(Stack):
         super().__enter__()
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "tests.load.seed", str(TEAMS), str(PER_TEAM),
+                [sys.executable, "-m", "tests.load.seed", str(TEAMS), str(self.per_team),
                  PASSWORD, str(HISTORY)],
                 cwd=ROOT, env=self.env | {"DJANGO_SETTINGS_MODULE": "studio.settings"},
                 capture_output=True, text=True, timeout=300)
@@ -121,6 +129,7 @@ def web_command(command: tuple[str, ...]) -> tuple[str, ...]:
     args = list(command)
     for flag, value in (("--workers", WEB_WORKERS), ("--threads", WEB_THREADS)):
         args[args.index(flag) + 1] = str(value)
+    args += ["--worker-class", WEB_CLASS]
     if "--access-logfile" in args:
         del args[args.index("--access-logfile"):args.index("--access-logfile") + 2]
     return (*args, "--timeout", "60")
@@ -149,6 +158,7 @@ class Member:
             limits=httpx.Limits(max_connections=6, keepalive_expiry=1.0),
             headers={"User-Agent": "studio-load-test"})
         self.poll_url: str | None = None
+        self.poll_every = POLL_EVERY
         self.next_poll = float("inf")
         self.submitted = 0
 
@@ -188,8 +198,10 @@ class Member:
         if found is None:
             return  # a 200 without a poller: the old one stays
         url = HX_GET.search(found.group(1))
+        every = EVERY.search(found.group(1))
+        self.poll_every = float(every.group(1)) if every else POLL_EVERY
         self.poll_url = html.unescape(url.group(1)) if url else None
-        self.next_poll = time.monotonic() + POLL_EVERY if url else float("inf")
+        self.next_poll = time.monotonic() + self.poll_every if url else float("inf")
 
     async def poll(self) -> None:
         fired = self.next_poll
@@ -203,12 +215,12 @@ class Member:
             self.follow_poller(response.text)
             if self.next_poll != fired:
                 return
-        # 204 or an error: the same element keeps its 2 s rhythm, and a trigger that
-        # came while this poll was in flight was dropped.
+        # 204 or an error: the same element keeps its rhythm, and a trigger that came
+        # while this poll was in flight was dropped.
         now = time.monotonic()
-        self.next_poll = fired + POLL_EVERY
+        self.next_poll = fired + self.poll_every
         while self.next_poll <= now:
-            self.next_poll += POLL_EVERY
+            self.next_poll += self.poll_every
 
     async def submit(self) -> None:
         n = self.submitted = self.submitted + 1
@@ -247,14 +259,14 @@ class Member:
         await self.client.aclose()
 
 
-async def simulate(url: str, at_start) -> tuple[list[Sample], list[Sample], float, float,
-                                                float]:
+async def simulate(url: str, per_team: int, at_start) -> tuple[
+        list[Sample], list[Sample], float, float, float]:
     """Log everyone in, call `at_start()`, then run the members for SECONDS. Returns
     the login samples, the window's samples, the window's start and end (monotonic)
     and its start on the wall clock."""
     samples: list[Sample] = []
     members = [Member(username(t, m), m <= SUBMITTERS_PER_TEAM, url, samples)
-               for t in range(1, TEAMS + 1) for m in range(1, PER_TEAM + 1)]
+               for t in range(1, TEAMS + 1) for m in range(1, per_team + 1)]
     try:
         gate = asyncio.Semaphore(4)
 
@@ -384,14 +396,14 @@ def client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def print_figures(logins: list[Sample], samples: list[Sample], window: float,
+def print_figures(members: int, logins: list[Sample], samples: list[Sample], window: float,
                   server: dict[str, list[float]], queue: dict, cpu: dict[str, float],
                   drained: float) -> int:
-    members = TEAMS * PER_TEAM
     print(f"{members} members of {TEAMS} teams, {TEAMS * SUBMITTERS_PER_TEAM} submitting "
-          f"every ~{SUBMIT_EVERY:g} s; polls every {POLL_EVERY:g} s, page reload every "
-          f"~{RELOAD_EVERY:g} s; {window:.1f} s; gunicorn {WEB_WORKERS} workers x "
-          f"{WEB_THREADS} threads, DEBUG off; rate limits {RATE_LIMITS} per team token")
+          f"every ~{SUBMIT_EVERY:g} s; every gallery polls as its poller says (2 s while "
+          f"something is pending, 6 s idle), page reload every ~{RELOAD_EVERY:g} s; "
+          f"{window:.1f} s; gunicorn {WEB_WORKERS} workers x {WEB_THREADS} threads "
+          f"({WEB_CLASS}), DEBUG off; rate limits {RATE_LIMITS} per team token")
     login_times = [s.seconds for s in logins if s.kind == "login"]
     print(f"logins before the start: {len(login_times)}, p50 {ms(pct(login_times, 50))} ms, "
           f"max {ms(max(login_times, default=None))} ms (PBKDF2, 4 at a time)\n")
@@ -413,6 +425,11 @@ def print_figures(logins: list[Sample], samples: list[Sample], window: float,
     sandbox = server.get("sandbox", [])
     print(f"{'sandbox API (server)':<24}{len(sandbox):>6}{ms(pct(sandbox, 50)):>7}"
           f"{ms(pct(sandbox, 95)):>7}{ms(pct(sandbox, 99)):>7}{ms(max(sandbox, default=None)):>7}")
+
+    for kind, goal in GOALS_MS.items():
+        p99 = pct(server.get(kind, []), 99)
+        verdict = "-" if p99 is None else ("ok" if p99 * 1000 < goal else "MISSED")
+        print(f"goal: {kind} p99 on the server under {goal} ms: {verdict}")
 
     errors = Counter((s.kind, s.error) for s in samples if s.error)
     total = sum(errors.values())
@@ -440,9 +457,16 @@ def print_figures(logins: list[Sample], samples: list[Sample], window: float,
 
 
 def main() -> None:
+    """One run per team size of LOAD_MEMBERS (e.g. "50,100,200"; 50 by default)."""
+    for members in map(int, os.environ.get("LOAD_MEMBERS", "50").split(",")):
+        run(members)
+
+
+def run(members: int) -> None:
     began = time.monotonic()
     load = os.getloadavg()[0]
-    stack = LoadStack()
+    per_team = max(SUBMITTERS_PER_TEAM, members // TEAMS)
+    stack = LoadStack(per_team)
     try:
         with stack:
             groups = {"web": stack.processes["web"].pid, "worker": stack.processes["worker"].pid}
@@ -453,7 +477,8 @@ def main() -> None:
             def at_start() -> None:
                 before.update(cpu_seconds(groups), **{"load client": client_cpu()})
 
-            logins, samples, start, end, wall = asyncio.run(simulate(stack.url, at_start))
+            logins, samples, start, end, wall = asyncio.run(
+                simulate(stack.url, per_team, at_start))
             cpu_after, client_after = cpu_seconds(groups), client_cpu()
             since = datetime.fromtimestamp(wall, UTC)
             until = datetime.fromtimestamp(wall + (end - start), UTC)
@@ -472,7 +497,8 @@ def main() -> None:
     # Only requests started in the window count; the last ones may end just after.
     window = end - start
     print()
-    missed = print_figures(logins, samples, window, server, queue, cpu, drained)
+    missed = print_figures(TEAMS * per_team, logins, samples, window, server, queue, cpu,
+                           drained)
     print(f"\nwall time {time.monotonic() - began:.1f} s")
     if missed:
         print("GOAL MISSED: see the errors above")

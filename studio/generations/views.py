@@ -156,7 +156,7 @@ def serve_file(request: HttpRequest, file, content_type: str, name: str,
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
     generation = trash.within_reach_or_404(request, generations, pk)
-    return render(request, "generations/_card.html", {"generation": generation})
+    return render(request, "generations/_one_card.html", {"generation": generation})
 
 
 @login_required

@@ -13,6 +13,8 @@ also the owner of every lapsed lease (states.py): it moves on what a dead worker
 
 import bisect
 import logging
+import multiprocessing
+import multiprocessing.synchronize
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 IDLE_POLL_SECONDS = 0.25
+# While work waits for a window, a slot can open before the plan says (an answer
+# arriving early tightens its call's bound): look again this often.
+BACKLOG_POLL_SECONDS = 0.1
 SERVED_LOOKBACK = timedelta(days=1)
 
 
@@ -164,9 +169,9 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
 def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) -> list[datetime]:
     """For each of our calls that may still count in the API's window, the latest
     moment the API can have stamped it: an answered call arrived before its answer
-    came back, so that bound is exact; a call still in flight arrived shortly after
-    it left (the margin); one still waiting for a worker leaves now at the earliest.
-    A call the API refused with 429 took no slot."""
+    came back, so that bound is certain (a long render holds its slot until then); a
+    call still in flight is taken to arrive within the margin of leaving; one still
+    waiting for a worker leaves now at the earliest. A 429 took no slot."""
     open_calls = (Attempt.Outcome.DISPATCHED, Attempt.Outcome.IN_FLIGHT)
     attempts = (Attempt.objects.filter(token_key=token_key, kind=kind)
                 .filter(Q(finished_at__gt=now - window.span)
@@ -242,9 +247,26 @@ def block_window(token_key: str, kind: str, until: datetime) -> None:
             gate.save(update_fields=["blocked_until"])
 
 
+# Set by a worker process of this dyno when an answer arrives: an answered call frees
+# its slot sooner than planned, so the dispatcher looks again at once. Made by
+# `manage.py worker` before the cluster forks (the workers inherit it).
+answers: multiprocessing.synchronize.Event | None = None
+
+
+def listen_for_answers() -> None:
+    global answers
+    answers = multiprocessing.get_context("fork").Event()
+
+
+def answer_arrived() -> None:
+    if answers is not None:
+        answers.set()
+
+
 def run_forever(stopped: Callable[[], bool], *, on_error_pause: float = 1.0) -> None:
-    """Tick until `stopped()`; sleep until the next window opens or a short idle poll."""
-    wake_event = threading.Event()
+    """Tick until `stopped()`; sleep until the next window opens, an answer arrives,
+    or a short idle poll."""
+    wake_event = answers or threading.Event()
     heart = threading.Thread(target=beat_until, args=(stopped,), daemon=True,
                              name="heartbeat")
     heart.start()
@@ -254,11 +276,13 @@ def run_forever(stopped: Callable[[], bool], *, on_error_pause: float = 1.0) -> 
             next_at = tick()
             pause = IDLE_POLL_SECONDS
             if next_at is not None:
-                pause = min(pause, max(0.0, (next_at - clock.now()).total_seconds()))
+                pause = min(BACKLOG_POLL_SECONDS,
+                            max(0.0, (next_at - clock.now()).total_seconds()))
         except Exception:
             log.exception("dispatcher pass failed; trying again")
             pause = on_error_pause
         wake_event.wait(pause)
+        wake_event.clear()
 
 
 def beat_until(stopped: Callable[[], bool]) -> None:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from studio.generations import lifecycle, recovery, sources, storage
-from studio.generations.dispatch import block_window
+from studio.generations.dispatch import answer_arrived, block_window
 from studio.generations.models import Attempt, Generation
 from studio.generations.states import FOLLOWED_UP, State
 from studio.lib import clock
@@ -120,6 +120,8 @@ def finish_attempt(attempt: Attempt, began: float, exc: errors.MultimodalError |
         attempt.outcome = outcome_of(exc)
         attempt.error_code, attempt.error_message = exc.code, exc.message
     attempt.save()
+    if attempt.outcome != Attempt.Outcome.RATE_LIMITED:
+        answer_arrived()
 
 
 def outcome_of(exc: errors.MultimodalError) -> str:

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         # Children must not inherit this process's database connections: one that
         # exits closes the shared session under the dispatcher (PostgreSQL).
         connections.close_all()
+        dispatch.listen_for_answers()
         cluster.start()
         if settings.STUDIO_DISPATCHER:
             dispatch.run_forever(stopped=lambda: stopping.is_set()

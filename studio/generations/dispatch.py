@@ -166,6 +166,24 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
     return waiting[0][1] if waiting else None
 
 
+def forecast(team_fingerprint: str, kind: str,
+             now: datetime | None = None) -> dict[int, datetime]:
+    """When each queued job of a (token, kind) window can go, planned now as the
+    dispatcher will plan it (read only; the places are published for the cards). For a
+    quote's expected finish at submission, before the dispatcher's next pass."""
+    now = now or clock.now()
+    jobs = queued_groups().get((team_fingerprint, kind), [])
+    if not jobs:
+        return {}
+    window = Window.for_kind(kind)
+    gate = RateWindow.objects.filter(token_key=team_fingerprint, kind=kind).first()
+    schedule = plan(calls_in_window(team_fingerprint, kind, window, now), jobs, window, now,
+                    gate.blocked_until if gate else None,
+                    last_served(team_fingerprint, kind, jobs, now))
+    publish_expectations([(job, start) for job, start in schedule if start > now])
+    return {job.pk: start for job, start in schedule}
+
+
 def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) -> list[datetime]:
     """For each of our calls that may still count in the API's window, the latest
     moment the API can have stamped it: an answered call arrived before its answer

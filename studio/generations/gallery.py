@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -47,7 +47,9 @@ class GalleryFilter(TeamFilterForm):
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), *Status.choices])
     starred = forms.BooleanField(required=False, label="Starred by me")
-    field_order = ["q", "kind", "status", "member", "starred", "date_from", "date_to"]
+    set = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                             widget=forms.HiddenInput)
+    field_order = ["q", "kind", "status", "member", "starred", "date_from", "date_to", "set"]
 
     def __init__(self, data, *, team):
         super().__init__(data, team=team)
@@ -67,6 +69,8 @@ class GalleryFilter(TeamFilterForm):
             generations = generations.filter(status=data["status"])
         if data["member"]:
             generations = generations.filter(author=data["member"])
+        if data["set"]:
+            generations = generations.filter(generation_set_id=data["set"])
         if data["starred"]:
             generations = generations.filter(
                 Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
@@ -109,6 +113,8 @@ def chip_label(field: forms.Field, name: str, value) -> str:
         return field.label
     if name == "member":
         return f"By {value.username}"
+    if name == "set":
+        return f"Set #{value}"
     if isinstance(field, forms.ChoiceField):
         value = dict(field.choices).get(value, value)
     return f"{field.label or name.capitalize()}: {value}"
@@ -120,10 +126,22 @@ def visible(request: HttpRequest) -> QuerySet:
 
 
 def filtered(request: HttpRequest) -> tuple[GalleryFilter, QuerySet]:
+    """The page's filter and its cards: each set of several stacked into one card,
+    unless a filter is looking for items (a search, a kind, one set...)."""
     team = current_membership(request).team
     form = GalleryFilter(filter_data(request) or None, team=team)
-    generations = visible(request)
-    return form, (form.apply(generations, request.user) if form.is_bound else generations)
+    return form, as_filtered(form, visible(request), request.user)
+
+
+def as_filtered(form: GalleryFilter, generations: QuerySet, user) -> QuerySet:
+    if form.is_bound:
+        generations = form.apply(generations, user)
+    return generations if form.active else generations.stacked()
+
+
+def still_going(card: Generation) -> bool:
+    """A card that will change: it is pending, or its set has items pending."""
+    return card.stack.open > 0 if card.stack else card.is_pending
 
 
 def filter_query(request: HttpRequest) -> str:
@@ -164,7 +182,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 def poller_state(cards: list[Generation], query: str) -> dict:
     """What the first page's one poll request needs: its pending cards, the newest
     card it has, and how often to ask."""
-    pending = [g.pk for g in cards if g.is_pending]
+    pending = [g.pk for g in cards if still_going(g)]
     return poller(timezone.now(), max((g.pk for g in cards), default=0), pending, query)
 
 
@@ -187,14 +205,16 @@ def poll(request: HttpRequest) -> HttpResponse:
     changed_ids = changed_since(request, watched, since, newest)
     if not changed_ids:
         return HttpResponse(status=204)
-    changed = list(visible(request).filter(pk__in=changed_ids).order_by("-id"))
+    form = GalleryFilter(filter_data(request) or None, team=current_membership(request).team)
+    changed = list(as_filtered(form, visible(request), request.user)
+                   .filter(pk__in=changed_ids).order_by("-id"))
     updated = [g for g in changed if g.pk <= newest]
     added = [g for g in reversed(changed) if g.pk > newest]
     # Finished, or gone to the trash meanwhile: either way nothing more to wait for.
-    settled = {g.pk for g in updated if not g.is_pending} | \
+    settled = {g.pk for g in updated if not still_going(g)} | \
         (set(changed_ids) - {g.pk for g in changed})
     pending = [pk for pk in watched if pk not in settled] + \
-        [g.pk for g in added if g.is_pending]
+        [g.pk for g in added if still_going(g)]
     if not changed and pending == watched:
         return HttpResponse(status=204)
     newest = max([newest, *(g.pk for g in added)])
@@ -212,8 +232,13 @@ def changed_since(request: HttpRequest, watched: list[int], since: datetime,
     now (a "queued" filter must still see its cards finish).
     """
     team_rows = team_queryset(request, Generation.objects).filter(deleted_at=None)
-    on_page = list(team_rows.filter(pk__in=watched, updated_at__gt=since - POLL_OVERLAP)
-                   .values_list("pk", flat=True)) if watched else []
+    recent = Q(updated_at__gt=since - POLL_OVERLAP)
+    # A stacked card changes when any item of its set does.
+    sets_moved = team_rows.filter(recent, generation_set__in=team_rows.filter(
+        pk__in=watched).values("generation_set")).values("generation_set")
+    on_page = list(team_rows.filter(pk__in=watched).filter(
+        recent | Q(generation_set__in=sets_moved)).values_list("pk", flat=True)) \
+        if watched else []
     form = GalleryFilter(filter_data(request) or None,
                          team=current_membership(request).team)
     new = team_rows.filter(pk__gt=newest)

@@ -170,11 +170,16 @@ def _lose_open_attempts(generation: Generation, now: datetime) -> None:
 # --- a person's moves -------------------------------------------------------------
 
 
-def cancel(generation: Generation) -> bool:
-    """queued or paused -> canceled; refused once a call may be going out."""
-    return _move(generation, State.CANCELED, sources=(State.QUEUED, State.PAUSED),
+def cancel(generation: Generation, reason: str = "") -> bool:
+    """held, queued or paused -> canceled; refused once a call may be going out."""
+    return _move(generation, State.CANCELED, sources=(State.HELD, State.QUEUED, State.PAUSED),
                  finished_at=clock.now(), queue_position=None, expected_start_at=None,
-                 not_before=None)
+                 not_before=None, error_message=reason)
+
+
+def approve(generation: Generation) -> bool:
+    """held -> queued: an admin let the set spend its credits."""
+    return _move(generation, State.QUEUED, sources=(State.HELD,))
 
 
 def pause(generation: Generation) -> bool:

@@ -1,6 +1,9 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Avg, Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -43,6 +46,31 @@ class GenerationQuerySet(models.QuerySet):
                 output_field=models.IntegerField()),
         )
 
+    def stacked(self) -> "GenerationQuerySet":
+        """One row for each set of several: its newest item outside the trash, which
+        carries the set's stacked card (see `Generation.stack`)."""
+        newer = Generation.objects.filter(generation_set=OuterRef("generation_set"),
+                                          deleted_at=None, pk__gt=OuterRef("pk"))
+        return self.exclude(Exists(newer)).with_set_progress()
+
+    def with_set_progress(self) -> "GenerationQuerySet":
+        """Each row's set, and how far it is: items done, failed and still waiting or
+        running, and when the last waiting one is expected to go out. Correlated
+        subqueries: the page keeps its one query."""
+        def tally(**condition):
+            rows = Generation.objects.filter(generation_set=OuterRef("generation_set"),
+                                             deleted_at=None, **condition)
+            return Coalesce(Subquery(rows.values("generation_set")
+                                     .annotate(n=Count("id")).values("n")[:1]), 0,
+                            output_field=models.IntegerField())
+        last_start = Generation.objects.filter(
+            generation_set=OuterRef("generation_set"), status__in=PENDING_STATUSES)
+        return self.select_related("generation_set").annotate(
+            set_done=tally(status=Status.SUCCEEDED), set_failed=tally(status=Status.FAILED),
+            set_open=tally(status__in=PENDING_STATUSES),
+            set_finish=Subquery(last_start.values("generation_set").annotate(
+                last=Max("expected_start_at")).values("last")[:1]))
+
     def finished(self, media: str) -> "GenerationQuerySet":
         """Succeeded ones in the gallery whose media is `media` ("image", "video"...),
         newest first: what a kind that takes a source may take."""
@@ -75,6 +103,38 @@ class GenerationSet(models.Model):
 
     def __str__(self) -> str:
         return f"set #{self.pk} of {self.size} {self.kind}"
+
+    @property
+    def summary(self) -> str:
+        """The words typed, alternatives and all."""
+        params = self.template
+        return params.get("text") or params.get("prompt") or \
+            params.get("motion_prompt") or ""
+
+
+@dataclass(frozen=True)
+class SetProgress:
+    """How far a set is, for its stacked card."""
+
+    batch: GenerationSet
+    done: int
+    failed: int
+    open: int  # waiting or running
+    last_start: datetime | None  # the last waiting item's expected start
+
+    @property
+    def finished(self) -> int:
+        return self.batch.size - self.open
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.batch.size)
+
+    @property
+    def key(self) -> str:
+        """What its card shows of it, for the card cache."""
+        start = self.last_start.timestamp() if self.last_start else 0
+        return f"{self.batch.pk}:{self.done}:{self.failed}:{self.open}:{start:.0f}"
 
 
 def media_path(generation: "Generation", filename: str) -> str:
@@ -176,6 +236,16 @@ class Generation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
+
+    @property
+    def stack(self) -> "SetProgress | None":
+        """The set this row's card stands for, when it is one of several and the
+        queryset counted it (`stacked`); None for a card of its own."""
+        batch = self.generation_set if self.generation_set_id else None
+        if batch is None or batch.size < 2 or not hasattr(self, "set_done"):
+            return None
+        return SetProgress(batch, self.set_done, self.set_failed, self.set_open,
+                           self.set_finish)
 
     @property
     def summary(self) -> str:

@@ -4,12 +4,17 @@ moves it on, and what moves it on when that process dies.
 This module is only the declaration; `lifecycle.py` is the one writer that performs
 the moves. A page, a CSV or the REST API shows the public `status` each state maps to.
 
+    held ──► queued (approved) / canceled (declined)
+
     paused ⇄ queued ──► dispatched ──► sending ──► storing ──► succeeded
                │  ▲          │            │ │ │       │
                │  └──────────┘            │ │ └► awaiting_provider ──► storing / failed
                │  (lost before sending)   │ └──► checking ──► queued / awaiting_provider /
                ▼                          │       ▲         storing / failed
              canceled (also from paused)  └► queued (429, 5xx) / failed (refused)
+
+A set that costs more than its team allows without approval starts `held` and goes
+to `queued` when an admin approves it (a held job's credits are reserved).
 
 A lease (`lease_owner`, `lease_until`) marks the states a worker is acting on. When
 the worker dies, whatever line it died on, the dispatcher finds the lease lapsed (its
@@ -33,6 +38,7 @@ class Status(models.TextChoices):
 
 
 class State(models.TextChoices):
+    HELD = "held", "Waiting for an admin's approval"
     QUEUED = "queued", "Waiting for a rate-limit slot"
     PAUSED = "paused", "Paused by a person"
     DISPATCHED = "dispatched", "Handed to the task queue"
@@ -56,6 +62,10 @@ class Step:
 
 
 GRAPH: dict[State, Step] = {
+    State.HELD: Step(
+        Status.QUEUED, "an admin, who approves it (queued) or declines it; its author "
+        "may cancel it", (State.QUEUED, State.CANCELED),
+        after_crash="nothing to recover: it waits in the database"),
     State.QUEUED: Step(
         Status.QUEUED, "the dispatcher, when its (token, kind) window has room and it is "
         "this job's turn", (State.DISPATCHED, State.PAUSED, State.CANCELED),

@@ -7,13 +7,15 @@ its turn (dispatch.py).
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from studio.credits import budget
-from studio.generations import batches
+from studio.generations import batches, dispatch
 from studio.generations.models import Generation, GenerationSet, Lane
+from studio.generations.states import State
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Team
@@ -31,20 +33,29 @@ class Order:
     upload: UploadedFile | None = None
     upload_extension: str = ""
     extra: dict = field(default_factory=dict)  # more fields of each Generation row
+    expanded: list[dict] | None = None  # each generation's parameters, given (a retry)
 
 
 @dataclass
 class Outcome:
     verdict: budget.Verdict
     generations: list[Generation]
+    expected_finish: datetime | None = None  # when the last item should go out
 
     @property
     def queued(self) -> bool:
         return bool(self.generations)
 
+    @property
+    def held(self) -> bool:
+        """Waiting for an admin's approval (team setting "approval above")."""
+        return bool(self.generations) and self.generations[0].state == State.HELD
+
 
 def quote(order: Order) -> list[dict]:
     """The parameters of each generation the order makes."""
+    if order.expanded is not None:
+        return order.expanded
     return batches.expand(order.kind, order.params, order.count).params
 
 
@@ -56,23 +67,37 @@ def submit(membership: Membership, author, order: Order) -> Outcome:
     with transaction.atomic():
         membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
         verdict = budget.judge(membership, total)
-        generations = queue(membership.team, author, order, made, total) \
+        generations = queue(membership.team, author, order, made, total,
+                            held=needs_approval(membership, total)) \
             if verdict.allowed else []
-    return Outcome(verdict, generations)
+    outcome = Outcome(verdict, generations)
+    if outcome.queued and not outcome.held:
+        starts = dispatch.forecast(membership.team.api_fingerprint, order.kind.endpoint_type)
+        outcome.expected_finish = max((starts[g.pk] for g in generations if g.pk in starts),
+                                      default=None)
+    return outcome
+
+
+def needs_approval(membership: Membership, total: int) -> bool:
+    limit = membership.team.approval_above
+    return limit is not None and total > limit and not membership.can_manage
 
 
 def queue(team: Team, author, order: Order, made: list[dict],
-          total: int) -> list[Generation]:
+          total: int, *, held: bool = False) -> list[Generation]:
     kind = order.kind
     batch = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
                                          template=order.params, count=order.count,
                                          size=len(made), cost=total)
+    # A new row's first state; every later move is lifecycle.py's.
+    state = State.HELD if held else State.QUEUED
     upload_name = ""
     generations = []
     for params in made:
         generation = Generation(team=team, author=author, kind=kind.endpoint_type,
                                 params=params, cost=kind.cost_for(params), lane=order.lane,
-                                source=order.source, generation_set=batch, **order.extra)
+                                source=order.source, generation_set=batch, state=state,
+                                **order.extra)
         if order.upload is not None:
             if not upload_name:  # one file, shared by the set's rows
                 name = f"upload-{uuid.uuid4().hex}.{order.upload_extension}"
@@ -82,7 +107,8 @@ def queue(team: Team, author, order: Order, made: list[dict],
                 generation.source_upload.name = upload_name
         generation.save()
         generations.append(generation)
-    audit.record(team, author, AuditEvent.Action.GENERATED, summary(kind, generations, total),
+    audit.record(team, author, AuditEvent.Action.GENERATED,
+                 summary(kind, generations, total) + (", waiting for approval" if held else ""),
                  generation=generations[0].pk, generations=[g.pk for g in generations],
                  kind=kind.endpoint_type)
     return generations

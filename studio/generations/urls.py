@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio.generations import gallery, queueing, review, selection, trash, views
+from studio.generations import gallery, queueing, review, selection, sets, trash, views
 
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
@@ -22,6 +22,11 @@ urlpatterns = [
     path("generations/<id:pk>/delete/", trash.delete, name="generation_delete"),
     path("generations/<id:pk>/restore/", trash.restore, name="generation_restore"),
     path("trash/", trash.trash, name="trash"),
+    path("sets/<id:pk>/cancel-rest/", sets.cancel_rest, name="set_cancel_rest"),
+    path("sets/<id:pk>/retry-failed/", sets.retry_failed, name="set_retry_failed"),
+    path("approvals/", sets.approvals, name="approvals"),
+    path("approvals/<id:pk>/approve/", sets.approve, name="set_approve"),
+    path("approvals/<id:pk>/decline/", sets.decline, name="set_decline"),
     path("shared/<str:token>/", views.shared_image, name="shared_image"),
     path("generations/<id:pk>/star/", review.star, name="generation_star"),
     path("generations/<id:pk>/review/", review.review_block, name="generation_review"),

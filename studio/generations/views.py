@@ -9,7 +9,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studio.generations import composer, lifecycle, review, signing, sources, submission, trash
+from studio.generations import (
+    composer,
+    lifecycle,
+    review,
+    sets,
+    signing,
+    sources,
+    submission,
+    trash,
+)
 from studio.generations import detail as detail_page
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
@@ -46,8 +55,11 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             outcome = submit(request, kind, form)
             if outcome.queued:
-                return queued_answer(request, kind, form, outcome.generations) \
-                    if in_composer else redirect("gallery")
+                if in_composer:
+                    return queued_answer(request, kind, form, outcome)
+                if outcome.held:
+                    messages.info(request, held_words(outcome, membership.team))
+                return redirect("gallery")
             form.add_error(None, outcome.verdict.refusal)
     panel = composer.panel(membership, kind, form, unavailable, in_composer=in_composer) \
         if membership.can_generate else None
@@ -61,18 +73,27 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def queued_answer(request: HttpRequest, kind: catalog.Kind, form,
-                  generations: list[Generation]) -> HttpResponse:
+                  outcome: submission.Outcome) -> HttpResponse:
     """The composer's answer to queued work: its panel again, the words cleared and
     the settings kept for the next one, and the new cards for the top of the grid."""
     membership = current_membership(request)
     words = {field.name for field in form.words_fields}
     kept = {name: value for name, value in form.data.items() if name not in words}
     fresh = composer.new_form(kind, membership, kept, shortcut=True)
+    made = outcome.generations
     cards = team_queryset(request, Generation.objects.for_cards(request.user)).filter(
-        pk__in=[g.pk for g in generations]).order_by("-id")
+        pk__in=[g.pk for g in made]).stacked().order_by("-id")
     return render(request, "generations/_composer_answer.html", {
         "panel": composer.panel(membership, kind, fresh, "", in_composer=True),
-        "generations": list(cards)})
+        "generations": list(cards), "made": made, "outcome": outcome,
+        "approvers": sets.approvers(membership.team) if outcome.held else []})
+
+
+def held_words(outcome: submission.Outcome, team) -> str:
+    batch = outcome.generations[0].generation_set
+    who = " or ".join(sets.approvers(team)) or "an admin"
+    return (f"Set #{batch.pk} ({batch.cost:,} credits) waits for approval by {who}; its "
+            "credits are reserved meanwhile.")
 
 
 def submit(request: HttpRequest, kind: catalog.Kind, form) -> submission.Outcome:

@@ -22,7 +22,7 @@ class TeamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["api_url", "tier", "monthly_budget", "viewers_may_review"]
+        fields = ["api_url", "tier", "monthly_budget", "approval_above", "viewers_may_review"]
 
     def clean_api_url(self) -> str:
         url = self.cleaned_data["api_url"]

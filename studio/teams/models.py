@@ -45,6 +45,10 @@ class Team(models.Model):
     monthly_budget = models.PositiveIntegerField(
         null=True, blank=True, help_text="Credits the whole team may spend in a calendar "
                                          "month (UTC). Empty: no budget.")
+    approval_above = models.PositiveIntegerField(
+        "Approval above", null=True, blank=True,
+        help_text="A submission that costs more credits than this waits for an admin's "
+                  "approval (an admin's own goes at once). Empty: none waits.")
     viewers_may_review = models.BooleanField(
         "Viewers may rate and comment", default=False,
         help_text="So a client with a viewer's seat can give feedback. Viewers still "
@@ -140,6 +144,8 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         GENERATED = "generated", "Generated"
         CANCELED = "canceled", "Canceled"
+        APPROVED = "approved", "Approved a set"
+        DECLINED = "declined", "Declined a set"
         DELETED = "deleted", "Deleted"
         RESTORED = "restored", "Restored"
         API_TOKEN_CHANGED = "api_token_changed", "Changed the API token"

@@ -15,11 +15,12 @@ def queued(team, author, kind: str, lane: str = "normal", **params) -> Generatio
 
 def drive(clock, *, limit: int = 2000) -> int:
     """Tick the dispatcher (tasks run inline), jumping the clock to each wake-up,
-    until nothing is pending but what a person paused; the number of ticks it took."""
+    until nothing is pending but what waits for a person (paused, held); the number
+    of ticks it took."""
     for ticks in range(1, limit + 1):
         wake = dispatch.tick()
         pending = Generation.objects.filter(status__in=PENDING_STATUSES).exclude(
-            state=State.PAUSED)
+            state__in=(State.PAUSED, State.HELD))
         if not pending.exists():
             return ticks
         if wake is not None:

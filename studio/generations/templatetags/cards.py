@@ -54,8 +54,9 @@ def card_key(generation: Generation, oob: str) -> str:
     rating = getattr(generation, "rating_avg", None) or 0
     comments = getattr(generation, "comment_count", 0) or 0
     trashed = int(generation.deleted_at is not None)
+    stack = generation.stack.key if generation.stack else "-"
     return (f"card:{generation.pk}:{generation.updated_at.timestamp():.6f}:{trashed}:"
-            f"{rating:.3f}:{comments}:{oob or '-'}")
+            f"{rating:.3f}:{comments}:{stack}:{oob or '-'}")
 
 
 def fitted(html: str, generation: Generation, membership, token: str) -> str:

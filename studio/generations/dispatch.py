@@ -107,10 +107,12 @@ class Turns:
 
 def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: datetime,
          blocked_until: datetime | None, served: dict | None = None,
-         ) -> list[tuple[Generation, datetime]]:
+         hold: timedelta | None = None) -> list[tuple[Generation, datetime]]:
     """When each job can go: each call already counted (`sent`: the latest moment the
     API can have stamped it) holds a slot until a window after it; each slot then
-    goes by turns (Turns). `served`: when each member's last call of it went."""
+    goes by turns (Turns). `served`: when each member's last call of it went.
+    `hold`: how long a call to come will take to be answered (the margin at least):
+    only the expected starts beyond this pass depend on it."""
     times = sorted(sent)
     turns = Turns(jobs, served or {}, now)
     schedule = []
@@ -120,7 +122,7 @@ def plan(sent: list[datetime], jobs: list[Generation], window: Window, now: date
             room = max(room, times[-window.calls] + window.span)
         job, start = turns.take(room)
         schedule.append((job, start))
-        bisect.insort(times, start + window.margin)  # sent then, stamped a little later
+        bisect.insort(times, start + max(hold or window.margin, window.margin))
     return schedule
 
 
@@ -157,7 +159,8 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
             token_key=token_key, kind=kind)
         sent = calls_in_window(token_key, kind, window, now)
         schedule = plan(sent, jobs, window, now, gate.blocked_until,
-                        last_served(token_key, kind, jobs, now))
+                        last_served(token_key, kind, jobs, now),
+                        typical_call(token_key, kind))
         for job, start in schedule:
             if start <= now:
                 hand_to_worker(job, token_key, now)
@@ -168,20 +171,36 @@ def dispatch_group(key: tuple[str, str], jobs: list[Generation],
 
 def forecast(team_fingerprint: str, kind: str,
              now: datetime | None = None) -> dict[int, datetime]:
-    """When each queued job of a (token, kind) window can go, planned now as the
-    dispatcher will plan it (read only; the places are published for the cards). For a
-    quote's expected finish at submission, before the dispatcher's next pass."""
+    """When each queued job of a (token, kind) window should be answered, planned now
+    as the dispatcher will plan it (read only; the places are published for the
+    cards). For a quote's expected finish at submission, before the dispatcher's next
+    pass."""
     now = now or clock.now()
     jobs = queued_groups().get((team_fingerprint, kind), [])
     if not jobs:
         return {}
     window = Window.for_kind(kind)
     gate = RateWindow.objects.filter(token_key=team_fingerprint, kind=kind).first()
+    hold = typical_call(team_fingerprint, kind)
     schedule = plan(calls_in_window(team_fingerprint, kind, window, now), jobs, window, now,
                     gate.blocked_until if gate else None,
-                    last_served(team_fingerprint, kind, jobs, now))
+                    last_served(team_fingerprint, kind, jobs, now), hold)
     publish_expectations([(job, start) for job, start in schedule if start > now])
-    return {job.pk: start for job, start in schedule}
+    return {job.pk: start + hold for job, start in schedule}
+
+
+TYPICAL_SAMPLE = 10
+
+
+def typical_call(token_key: str, kind: str) -> timedelta:
+    """How long the window's recent calls took to be answered (the median of the
+    last few): a call holds its slot that long (calls_in_window)."""
+    recent = (Attempt.objects.filter(token_key=token_key, kind=kind,
+                                     finished_at__isnull=False)
+              .exclude(outcome=Attempt.Outcome.RATE_LIMITED).order_by("-sent_at")
+              .values_list("sent_at", "finished_at")[:TYPICAL_SAMPLE])
+    durations = sorted(finished - sent for sent, finished in recent)
+    return durations[len(durations) // 2] if durations else timedelta(0)
 
 
 def calls_in_window(token_key: str, kind: str, window: Window, now: datetime) -> list[datetime]:

@@ -147,7 +147,7 @@ def still_going(card: Generation) -> bool:
 def filter_query(request: HttpRequest) -> str:
     """The page's filters as a query string, for links that must keep them."""
     query = request.GET.copy()
-    for transient in ("before", "since", "newest", "ids"):
+    for transient in ("before", "since", "newest", "ids", "sets"):
         query.pop(transient, None)
     return query.urlencode()
 
@@ -183,12 +183,17 @@ def poller_state(cards: list[Generation], query: str) -> dict:
     """What the first page's one poll request needs: its pending cards, the newest
     card it has, and how often to ask."""
     pending = [g.pk for g in cards if still_going(g)]
-    return poller(timezone.now(), max((g.pk for g in cards), default=0), pending, query)
+    sets = [g.stack.batch.pk for g in cards if g.stack and still_going(g)]
+    return poller(timezone.now(), max((g.pk for g in cards), default=0), pending, query, sets)
 
 
-def poller(since: datetime, newest: int, pending: list[int], query: str) -> dict:
+def poller(since: datetime, newest: int, pending: list[int], query: str,
+           sets: list[int] = ()) -> dict:
+    """`sets`: the sets of the pending stacked cards among `pending`: any of their
+    items moving changes the card."""
     return {"since": since.isoformat(), "newest": newest,
-            "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])), "query": query,
+            "ids": ",".join(map(str, pending[:MAX_POLLED_IDS])),
+            "sets": ",".join(map(str, sets[:MAX_POLLED_IDS])), "query": query,
             "every": BUSY_POLL if pending else IDLE_POLL}
 
 
@@ -201,13 +206,15 @@ def poll(request: HttpRequest) -> HttpResponse:
     since = parse_since(request.GET.get("since", ""))
     newest = parse_int(request.GET.get("newest", ""))
     watched = parse_ids(request.GET.get("ids", ""))
+    watched_sets = parse_ids(request.GET.get("sets", ""))
     polled_at = timezone.now()
-    changed_ids = changed_since(request, watched, since, newest)
+    changed_ids, sets_moved = changed_since(request, watched, watched_sets, since, newest)
     if not changed_ids:
         return HttpResponse(status=204)
     form = GalleryFilter(filter_data(request) or None, team=current_membership(request).team)
     changed = list(as_filtered(form, visible(request), request.user)
-                   .filter(pk__in=changed_ids).order_by("-id"))
+                   .filter(either(changed_ids, sets_moved))
+                   .order_by("-id"))
     updated = [g for g in changed if g.pk <= newest]
     added = [g for g in reversed(changed) if g.pk > newest]
     # Finished, or gone to the trash meanwhile: either way nothing more to wait for.
@@ -218,33 +225,41 @@ def poll(request: HttpRequest) -> HttpResponse:
     if not changed and pending == watched:
         return HttpResponse(status=204)
     newest = max([newest, *(g.pk for g in added)])
+    stacks_settled = {g.stack.batch.pk for g in updated if g.stack and not still_going(g)}
+    pending_sets = [pk for pk in watched_sets if pk not in stacks_settled] + \
+        [g.stack.batch.pk for g in added if g.stack and still_going(g)]
     return render(request, "generations/_poll.html", {
         "updated": updated, "added": added, "finished": bool(settled),
-        "poller": poller(polled_at, newest, pending, filter_query(request))})
+        "poller": poller(polled_at, newest, pending, filter_query(request), pending_sets)})
 
 
-def changed_since(request: HttpRequest, watched: list[int], since: datetime,
-                  newest: int) -> list[int]:
-    """Ids of the page's cards that changed and of new cards matching its filters.
+def changed_since(request: HttpRequest, watched: list[int], watched_sets: list[int],
+                  since: datetime, newest: int) -> tuple[list[int], set[int]]:
+    """Ids of the page's cards that changed and of new cards matching its filters,
+    and the page's stacked sets with an item that changed.
 
     Plain id queries, cheap enough that a poll with nothing new costs little more
     than the login check. Cards on the page are followed whatever the filters say
     now (a "queued" filter must still see its cards finish).
     """
     team_rows = team_queryset(request, Generation.objects).filter(deleted_at=None)
-    recent = Q(updated_at__gt=since - POLL_OVERLAP)
-    # A stacked card changes when any item of its set does.
-    sets_moved = team_rows.filter(recent, generation_set__in=team_rows.filter(
-        pk__in=watched).values("generation_set")).values("generation_set")
-    on_page = list(team_rows.filter(pk__in=watched).filter(
-        recent | Q(generation_set__in=sets_moved)).values_list("pk", flat=True)) \
-        if watched else []
+    on_page = team_rows.filter(either(watched, watched_sets),
+                               updated_at__gt=since - POLL_OVERLAP) \
+        .values_list("pk", "generation_set_id") if watched else []
+    moved = list(on_page)
+    sets_moved = {batch for _, batch in moved if batch in watched_sets}
     form = GalleryFilter(filter_data(request) or None,
                          team=current_membership(request).team)
     new = team_rows.filter(pk__gt=newest)
     if form.is_bound:
         new = form.apply(new, request.user)
-    return on_page + list(new.order_by("-id").values_list("pk", flat=True)[:PAGE_SIZE])
+    return ([pk for pk, _ in moved]
+            + list(new.order_by("-id").values_list("pk", flat=True)[:PAGE_SIZE]), sets_moved)
+
+
+def either(ids: list[int], sets) -> Q:
+    """Rows of these ids, or of these sets (the polls' hot path: no OR without sets)."""
+    return Q(pk__in=ids) | Q(generation_set_id__in=sets) if sets else Q(pk__in=ids)
 
 
 def filter_data(request: HttpRequest) -> dict:

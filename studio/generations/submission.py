@@ -40,7 +40,7 @@ class Order:
 class Outcome:
     verdict: budget.Verdict
     generations: list[Generation]
-    expected_finish: datetime | None = None  # when the last item should go out
+    expected_finish: datetime | None = None  # when the last item should be answered
 
     @property
     def queued(self) -> bool:

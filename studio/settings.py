@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "studio.teams",
     "studio.generations",
+    "studio.finishing",
     "studio.credits",
     "studio.sandbox",
     "studio.multimodal",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("studio.teams.urls")),
     path("", include("studio.credits.urls")),
+    path("", include("studio.finishing.urls")),  # before /generate/<slug>/
     path("", include("studio.generations.urls")),
 ]
 

@@ -111,3 +111,13 @@ document.addEventListener("DOMContentLoaded", () => {
   setInterval(() => relativeTimes(document), 15000);
 });
 document.addEventListener("htmx:afterSettle", (event) => relativeTimes(event.target));
+
+// A suggestion offered beside an empty field (a voice-over's video prompt): "Use it".
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-use-suggestion]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.useSuggestion);
+  field.value = field.dataset.suggestion || "";
+  field.dispatchEvent(new Event("input", {bubbles: true}));
+  field.focus();
+});

@@ -13,7 +13,9 @@ from studio.generations.models import Generation
 # Parameters shown apart (the words, the source) or merged into one fact (size, length,
 # frames, voice), so that no fact appears twice.
 SHOWN_APART = {"text", "prompt", "motion_prompt", "image_url", "voice", "width", "height",
-               "duration", "num_frames"}
+               "duration", "num_frames",
+               # a local kind's parts ("Made from") and what the worker noted
+               "video", "speech", "parts", "speech_ms", "starts", "cues"}
 
 
 def page(request: HttpRequest, generation: Generation, review, *,
@@ -37,11 +39,15 @@ def facts(generation: Generation) -> list[tuple[str, str]]:
                          ("Frames", frames(generation))):
         if value:
             rows.append((label, value))
-    known = {param.name: param.label for param in generation.kind_spec.params}
+    known = {param.name: param.label for param in generation.kind_spec.params} | LOCAL_LABELS
     rows += [(known.get(name, name.replace("_", " ").capitalize()), in_words(value))
              for name, value in params.items()
              if name not in SHOWN_APART and value not in (None, "")]
     return rows
+
+
+LOCAL_LABELS = {"offset": "Voice starts after (s)", "fit": "When lengths differ",
+                "volume": "Voice volume", "subtitles": "Subtitle track"}
 
 
 def voice_name(voice: str) -> str:
@@ -88,6 +94,8 @@ def in_words(value) -> str:
 def cost_in_words(generation: Generation) -> str:
     """What it cost: charged (and the quote when the charge differs), held while it
     is pending, or nothing."""
+    if generation.kind_spec.local:
+        return "Free: made by the studio from gallery items, no API call"
     quoted = f"{generation.cost:,} credits"
     if generation.credits_used is not None:
         charged = f"{generation.credits_used:,} credits"

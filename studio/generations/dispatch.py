@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
+MAKE_TASK = "studio.finishing.tasks.make"
+LOCAL_BATCH = 20  # local jobs handed out per pass
 IDLE_POLL_SECONDS = 0.25
 # While work waits for a window, a slot can open before the plan says (an answer
 # arriving early tightens its call's bound): look again this often.
@@ -133,6 +135,7 @@ def tick(now: datetime | None = None) -> datetime | None:
     now = now or clock.now()
     reclaim_lapsed(now)
     wakes = [dispatch_group(key, jobs, now) for key, jobs in queued_groups().items()]
+    start_local(now)
     wakes.append(start_follow_ups(now))
     return min((w for w in wakes if w is not None), default=None)
 
@@ -140,7 +143,8 @@ def tick(now: datetime | None = None) -> datetime | None:
 def queued_groups() -> dict[tuple[str, str], list[Generation]]:
     """Queued jobs by (token fingerprint, kind): the unit the API rate-limits."""
     groups: dict[tuple[str, str], list[Generation]] = defaultdict(list)
-    queued = (Generation.objects.filter(state=State.QUEUED).select_related("team")
+    queued = (Generation.objects.filter(state=State.QUEUED)
+              .exclude(kind__in=catalog.LOCAL_KINDS).select_related("team")
               .order_by("created_at", "id"))
     fingerprints: dict[int, str] = {}
     for job in queued:
@@ -254,6 +258,15 @@ def publish_expectations(waiting: list[tuple[Generation, datetime]]) -> None:
         moved = shown is None or abs((shown - start).total_seconds()) >= 1
         if job.queue_position != position or moved:
             lifecycle.publish_place(job, position, start)
+
+
+def start_local(now: datetime) -> None:
+    """Hand queued local kinds (mix, sequence) to workers: they take no API slot."""
+    local = Generation.objects.filter(state=State.QUEUED, kind__in=catalog.LOCAL_KINDS)
+    for job in local.order_by("id")[:LOCAL_BATCH]:
+        lease = lifecycle.take_local(job, now)
+        if lease is not None:
+            async_task(MAKE_TASK, job.pk, lease.isoformat(), task_name=f"make-{job.pk}")
 
 
 def start_follow_ups(now: datetime) -> datetime | None:

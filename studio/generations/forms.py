@@ -106,6 +106,11 @@ class FieldWithCount(forms.BoundField):
         return Count(len(text), limit)
 
     @property
+    def suggestion(self) -> str:
+        """Words offered for an empty field (GenerationForm.offer_suggestion)."""
+        return self.field.widget.attrs.get("data-suggestion", "")
+
+    @property
     def aria_describedby(self) -> str | None:
         if self.field.widget.attrs.get("aria-describedby") or not self.auto_id \
                 or self.is_hidden:
@@ -133,6 +138,7 @@ class GenerationForm(forms.Form):
                 choices=self.fields["provider"].choices)
         if self.kind.source:
             sources.add_fields(self, self.kind.source, team)
+            self.offer_suggestion()
         self.fields["count"] = forms.IntegerField(
             label="How many", min_value=1, max_value=batches.MAX_COUNT, initial=1,
             widget=forms.NumberInput(attrs={"data-digest-skip": "1",
@@ -146,6 +152,14 @@ class GenerationForm(forms.Form):
             initial=Lane.NORMAL, required=False, empty_value=Lane.NORMAL,
             help_text="Background work goes only when nothing else of its kind waits"
                       + ("; urgent work goes first." if may_rush else "."))
+
+    def offer_suggestion(self) -> None:
+        """The source's words, offered beside the empty field (a voice-over starts
+        empty: the video's prompt describes the picture, not what to say)."""
+        words = str((self.initial or {}).get("suggest", ""))[:2000]
+        name = self.kind.source.suggest
+        if words and name in self.fields:
+            self.fields[name].widget.attrs["data-suggestion"] = words
 
     @property
     def words_fields(self) -> list[forms.BoundField]:

@@ -110,6 +110,24 @@ def dispatch(generation: Generation, token_key: str, now: datetime) -> Attempt |
             token_key=token_key, kind=generation.kind, sent_at=now)
 
 
+def take_local(generation: Generation, now: datetime) -> datetime | None:
+    """queued -> dispatched: a local kind (mix, sequence) handed to a worker to make;
+    no slot, no attempt. The lease (its token), or None."""
+    lease = _lease(now)
+    if not _move(generation, State.DISPATCHED, new_lease=lease,
+                 started_at=Coalesce("started_at", now), queue_position=None,
+                 expected_start_at=None):
+        return None
+    return lease[1]
+
+
+def made(generation: Generation, media_fields: Iterable[str]) -> bool:
+    """dispatched -> succeeded: a local kind made and stored under its lease."""
+    media = {name: getattr(generation, name) for name in media_fields}
+    return _finish(generation, State.SUCCEEDED, (State.DISPATCHED,), charged=False,
+                   **media)
+
+
 def publish_place(generation: Generation, position: int, start: datetime) -> None:
     """A queued job's place in line and expected start, for its card."""
     Generation.objects.filter(pk=generation.pk, state=State.QUEUED).update(

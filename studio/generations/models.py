@@ -63,7 +63,7 @@ class GenerationQuerySet(models.QuerySet):
     def finished(self, media: str) -> "GenerationQuerySet":
         """Succeeded ones in the gallery whose media is `media` ("image", "video"...),
         newest first: what a kind that takes a source may take."""
-        kinds = [k.endpoint_type for k in catalog.KINDS.values() if k.media == media]
+        kinds = [k.endpoint_type for k in catalog.ALL_KINDS.values() if k.media == media]
         return self.in_gallery().filter(kind__in=kinds, status=Status.SUCCEEDED) \
             .order_by("-created_at", "-id")
 
@@ -248,6 +248,14 @@ class Generation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
+
+    @property
+    def made_from(self) -> list[int]:
+        """Ids of the gallery items this was made from: its source, a mix's speech,
+        a sequence's clips in order."""
+        if self.params.get("parts"):
+            return list(self.params["parts"])
+        return [pk for pk in (self.source_id, self.params.get("speech")) if pk]
 
     @property
     def stack(self) -> "SetProgress | None":

@@ -109,14 +109,16 @@ def download_zip(request: HttpRequest) -> HttpResponse:
     return response
 
 
-MANIFEST_HEADER = ["id", "kind", "author", "created_at", "prompt", "parameters", "file"]
+MANIFEST_HEADER = ["id", "kind", "author", "created_at", "prompt", "parameters", "made_from",
+                   "file"]
 
 
 def manifest(generations: Iterable[Generation]) -> bytes:
     """What each file is, for whoever opens the zip later: one row per file, as safe
     to open in a spreadsheet as the other CSV exports."""
     rows = ([g.pk, g.kind, g.author.username if g.author else "", g.created_at.isoformat(),
-             g.summary, json.dumps(g.params, sort_keys=True), g.download_name]
+             g.summary, json.dumps(g.params, sort_keys=True),
+             " ".join(f"#{pk}" for pk in g.made_from), g.download_name]
             for g in generations)
     return "".join(csvstream.rows_as_csv(MANIFEST_HEADER, rows)).encode()
 

@@ -168,18 +168,25 @@ def actions(generation: Generation) -> list[Action]:
     """The kinds that can be made from this finished item, as links to their forms."""
     made = generation.kind_spec.media
     return [Action(kind.source.action, form_url(kind, from_query(kind, generation)))
-            for kind in catalog.KINDS.values() if kind.source and kind.source.media == made]
+            for kind in catalog.ALL_KINDS.values() if kind.source and kind.source.media == made]
 
 
 def from_query(kind: catalog.Kind, generation: Generation) -> dict:
     query = {"source": generation.pk}
-    if kind.source.prefill:
-        query[kind.source.prefill] = generation.summary
+    if kind.source.suggest and generation.summary:
+        query["suggest"] = generation.summary
     return query
+
+
+MIX_REMIX = ("video", "speech", "offset", "fit", "volume")
 
 
 def remix_query(generation: Generation) -> dict:
     """The generation's parameters (and source) that pre-fill its kind's form again."""
+    if generation.kind == catalog.SEQUENCE:  # the clips, in their order
+        return {"ids": generation.params.get("parts", [])}
+    if generation.kind == catalog.MIX:  # the form's own fields, not what the worker noted
+        return {name: generation.params[name] for name in MIX_REMIX if name in generation.params}
     params = dict(generation.params)
     rule = generation.kind_spec.source
     if generation.source_id:

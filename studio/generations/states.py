@@ -74,10 +74,13 @@ GRAPH: dict[State, Step] = {
         Status.QUEUED, "its author or an admin, who resumes or cancels it",
         (State.QUEUED, State.CANCELED),
         after_crash="nothing to recover: it waits in the database"),
+    # A local kind (mix, sequence) is made and stored by the worker that took it,
+    # straight from dispatched: nothing is sent and nothing charged.
     State.DISPATCHED: Step(
-        Status.RUNNING, "the worker that takes its send task",
-        (State.SENDING, State.QUEUED), leased=True, on_lapse=State.QUEUED,
-        after_crash="back to the queue: nothing was sent"),
+        Status.RUNNING, "the worker that takes its send (or making) task",
+        (State.SENDING, State.QUEUED, State.SUCCEEDED, State.FAILED), leased=True,
+        on_lapse=State.QUEUED,
+        after_crash="back to the queue: nothing was sent (a local kind is made again)"),
     State.SENDING: Step(
         Status.RUNNING, "the worker making the call",
         (State.STORING, State.AWAITING_PROVIDER, State.QUEUED, State.CHECKING,

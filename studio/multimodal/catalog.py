@@ -120,7 +120,7 @@ class SourceRule:
     action: str  # the link on such a card that opens this kind's form: "Animate"
     param: str = ""  # the API parameter the source fills (a signed link); "": lineage only
     uploads: bool = False  # a file may be given instead of a gallery item
-    prefill: str = ""  # the parameter that starts with the source's words
+    suggest: str = ""  # the parameter offered the source's words (not filled with them)
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ class Kind:
     premium_only: bool = False
     providers: tuple[Provider, ...] = field(default_factory=tuple)
     source: SourceRule | None = None
+    local: bool = False  # made by the studio's worker from gallery items: no API call
 
     @property
     def url_path(self) -> str:
@@ -192,7 +193,7 @@ KINDS: dict[str, Kind] = {
             rate_limit=10,
             rate_window_seconds=60,
             media="audio",
-            source=SourceRule(media="video", action="Voice-over", prefill="text"),
+            source=SourceRule(media="video", action="Voice-over", suggest="text"),
             params=(
                 Param("text", str, "Text", "What the voice says.", required=True,
                       min_length=1, max_length=5000),
@@ -286,12 +287,24 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+# Kinds the studio makes itself from gallery items (studio/finishing): no API call,
+# no credits, no rate-limit slot; their options are the finishing forms' own.
+MIX, SEQUENCE = "mix", "sequence"
+LOCAL_KINDS: dict[str, Kind] = {
+    MIX: Kind(MIX, "mix", "Mix", path="", cost=0, rate_limit=0, rate_window_seconds=0,
+              params=(), media="video", local=True,
+              source=SourceRule(media="video", action="Mix")),
+    SEQUENCE: Kind(SEQUENCE, "sequence", "Sequence", path="", cost=0, rate_limit=0,
+                   rate_window_seconds=0, params=(), media="video", local=True),
+}
+ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
+
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
-KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in KINDS.values()]
+KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
 
 
 def get(endpoint_type: str) -> Kind:
-    return KINDS[endpoint_type]
+    return ALL_KINDS[endpoint_type]
 
 
 def rate_limit(endpoint_type: str) -> tuple[int, float]:

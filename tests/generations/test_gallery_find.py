@@ -146,7 +146,9 @@ def test_voice_over_links_speech_to_its_video(owner_client, team_a, owner):
     gallery = owner_client.get("/").content.decode()
     link = re.search(r'href="(/generate/tts/\?[^"]+)" aria-label="Voice-over"', gallery).group(1)
     form = owner_client.get(link.replace("&amp;", "&")).content.decode()
-    assert "waves at dawn" in form and f"A voice-over for video #{video.pk}" in form
+    assert f"A voice-over for video #{video.pk}" in form
+    assert "Suggestion: “waves at dawn”" in form  # offered, not typed in
+    assert re.search(r'<textarea name="text"[^>]*>\s*</textarea>', form)
     owner_client.post("/generate/tts/", {"text": "Dawn breaks.", "voice": "Calm_Woman",
                                          "source": video.pk})
     speech = Generation.objects.get(kind="tts")

@@ -93,7 +93,7 @@ def draw(context, generation: Generation, oob: str, token: str) -> str:
         generation.starred = starred
 
 # The icon of each source action ("Animate" makes a video, "Voice-over" speech).
-ACTION_ICONS = {"Animate": "film", "Voice-over": "mic"}
+ACTION_ICONS = {"Animate": "film", "Voice-over": "mic", "Mix": "audio-lines"}
 MEDIA_ICONS = {"audio": "audio-lines", "image": "image", "video": "film"}
 
 

@@ -47,7 +47,7 @@ def ago(moment: datetime | None) -> str:
 @register.filter
 def remix_query(generation) -> str:
     """The generation's parameters as a query string that pre-fills its kind's form."""
-    return urlencode(sources.remix_query(generation))
+    return urlencode(sources.remix_query(generation), doseq=True)
 
 
 @register.filter

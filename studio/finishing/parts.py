@@ -1,0 +1,66 @@
+"""What a mix or a sequence is made of: the team's gallery items it names, checked
+again when the worker makes it (an item may have gone to the trash meanwhile), and
+the subtitles each one carries."""
+
+from studio.finishing import subtitles
+from studio.finishing.mixing import FinishingError, MixOptions
+from studio.finishing.subtitles import Cue
+from studio.generations.models import Generation, Status
+from studio.multimodal import catalog
+
+VIDEO_KINDS = [k.endpoint_type for k in catalog.ALL_KINDS.values() if k.media == "video"]
+
+
+def usable(team, pk, kinds: list[str]) -> Generation | None:
+    """A finished item of `team` in the gallery (not the trash) of one of `kinds`."""
+    return Generation.objects.in_gallery().filter(
+        team=team, pk=pk, kind__in=kinds, status=Status.SUCCEEDED).exclude(
+        media="").first()
+
+
+def mix_parts(generation: Generation) -> tuple[Generation, Generation]:
+    params = generation.params
+    video = usable(generation.team, params.get("video"), VIDEO_KINDS)
+    speech = usable(generation.team, params.get("speech"), [catalog.TTS])
+    if video is None:
+        raise FinishingError(f"Video #{params.get('video')} is no longer a finished video "
+                             "of the gallery (deleted, or in the trash).")
+    if speech is None:
+        raise FinishingError(f"Speech #{params.get('speech')} is no longer a finished "
+                             "speech of the gallery (deleted, or in the trash).")
+    return video, speech
+
+
+def mix_options(generation: Generation, speech: Generation) -> MixOptions:
+    params = generation.params
+    offset = float(params.get("offset", 0))
+    timed = subtitles.cues(speech.params.get("text", ""), (speech.duration_ms or 0) / 1000,
+                           offset=offset) if params.get("subtitles", True) else []
+    return MixOptions(offset=offset, fit=params.get("fit", "shortest"),
+                      volume=float(params.get("volume", 1)), subtitles=timed)
+
+
+def sequence_parts(generation: Generation) -> list[Generation]:
+    ids = generation.params.get("parts", [])
+    found = {g.pk: g for g in Generation.objects.in_gallery().filter(
+        team=generation.team, pk__in=ids, kind__in=VIDEO_KINDS, status=Status.SUCCEEDED)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise FinishingError("No longer finished videos of the gallery: "
+                             + ", ".join(f"#{pk}" for pk in missing) + ".")
+    return [found[pk] for pk in ids]
+
+
+def cues_of(generation: Generation) -> list[Cue]:
+    """The subtitles an item carries, on its own clock (approximate timing)."""
+    params = generation.params
+    seconds = (generation.duration_ms or 0) / 1000
+    if generation.kind == catalog.TTS:
+        return subtitles.cues(params.get("text", ""), seconds)
+    if generation.kind == catalog.MIX and params.get("text"):
+        speech_seconds = params.get("speech_ms", 0) / 1000
+        return subtitles.cues(params["text"], speech_seconds,
+                              offset=float(params.get("offset", 0)), until=seconds or None)
+    if generation.kind == catalog.SEQUENCE:
+        return [Cue(*cue) for cue in params.get("cues", [])]
+    return []

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from studio.finishing import views
+
+urlpatterns = [
+    path("generate/mix/", views.mix, name="mix"),
+    path("generate/sequence/", views.join, name="join"),
+    path("generations/<id:pk>/subtitles.<str:fmt>", views.captions, name="subtitles"),
+    path("generations/<id:pk>/export.<str:fmt>", views.export, name="export"),
+]

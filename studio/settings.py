@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "studio.teams",
     "studio.generations",
     "studio.finishing",
+    "studio.api",
+    "ninja",
     "studio.credits",
     "studio.sandbox",
     "studio.multimodal",

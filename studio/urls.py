@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from studio import health
+from studio.api.endpoints import api
 from studio.lib.converters import IdConverter
 from studio.teams.login import ThrottledAdminAuthenticationForm, ThrottledLoginView
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("studio.teams.urls")),
     path("", include("studio.credits.urls")),
+    path("api/v1/", api.urls),
+    path("", include("studio.api.urls")),
     path("", include("studio.finishing.urls")),  # before /generate/<slug>/
     path("", include("studio.generations.urls")),
 ]

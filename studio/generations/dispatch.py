@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
 MAKE_TASK = "studio.finishing.tasks.make"
+# More work of each pass, registered by later apps (the API's webhook deliveries):
+# the dispatcher is the one process that looks at the clock for everyone.
+PASSES: list[Callable[[datetime], None]] = []
 LOCAL_BATCH = 20  # local jobs handed out per pass
 IDLE_POLL_SECONDS = 0.25
 # While work waits for a window, a slot can open before the plan says (an answer
@@ -136,6 +139,8 @@ def tick(now: datetime | None = None) -> datetime | None:
     reclaim_lapsed(now)
     wakes = [dispatch_group(key, jobs, now) for key, jobs in queued_groups().items()]
     start_local(now)
+    for more in PASSES:
+        more(now)
     wakes.append(start_follow_ups(now))
     return min((w for w in wakes if w is not None), default=None)
 

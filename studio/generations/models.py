@@ -208,6 +208,9 @@ class Generation(models.Model):
     generation_set = models.ForeignKey(GenerationSet, null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="generations",
                                        help_text="The submission it was made in.")
+    via_token = models.PositiveIntegerField(
+        null=True, blank=True, db_index=True,
+        help_text="The REST API token it was made with (studio.api), if any.")
     lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.NORMAL)
     rank = models.FloatField(default=0, help_text="The author's own order among their "
                                                   "queued work: lower goes first.")

@@ -167,8 +167,13 @@ class Action:
 def actions(generation: Generation) -> list[Action]:
     """The kinds that can be made from this finished item, as links to their forms."""
     made = generation.kind_spec.media
-    return [Action(kind.source.action, form_url(kind, from_query(kind, generation)))
-            for kind in catalog.ALL_KINDS.values() if kind.source and kind.source.media == made]
+    found = [Action(kind.source.action, form_url(kind, from_query(kind, generation)))
+             for kind in catalog.ALL_KINDS.values()
+             if kind.source and kind.source.media == made]
+    if generation.kind == catalog.TTS and generation.source_id:  # a voice-over: mix it in
+        found.append(Action("Mix", form_url(catalog.get(catalog.MIX), {
+            "video": generation.source_id, "speech": generation.pk})))
+    return found
 
 
 def from_query(kind: catalog.Kind, generation: Generation) -> dict:

@@ -6,6 +6,7 @@ its turn (dispatch.py).
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,14 +60,18 @@ def quote(order: Order) -> list[dict]:
     return batches.expand(order.kind, order.params, order.count).params
 
 
-def submit(membership: Membership, author, order: Order) -> Outcome:
+def submit(membership: Membership, author, order: Order,
+           limit: Callable[[int], str] | None = None) -> Outcome:
     """Judge the whole quote and queue every generation, or refuse it all; one team
-    at a time, so two submissions cannot both spend the last credits."""
+    at a time, so two submissions cannot both spend the last credits. `limit`: a
+    further cap on the total (an API token's own), its refusal or ""."""
     made = quote(order)
     total = sum(order.kind.cost_for(params) for params in made)
     with transaction.atomic():
         membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
         verdict = budget.judge(membership, total)
+        if verdict.allowed and limit is not None:
+            verdict.refusal = limit(total)
         generations = queue(membership.team, author, order, made, total,
                             held=needs_approval(membership, total)) \
             if verdict.allowed else []

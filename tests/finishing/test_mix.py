@@ -153,3 +153,10 @@ def test_a_video_card_offers_mix_and_the_voice_over_starts_empty(owner_client, p
     video, _ = parts
     gallery = owner_client.get("/?kind=video_t2v").content.decode()
     assert f'href="/generate/mix/?source={video.pk}"' in gallery
+
+
+def test_a_voice_over_offers_to_mix_itself_into_its_video(owner_client, parts):
+    video, speech = parts
+    Generation.objects.filter(pk=speech.pk).update(source=video)
+    detail = owner_client.get(f"/generations/{speech.pk}/").content.decode()
+    assert f'href="/generate/mix/?video={video.pk}&amp;speech={speech.pk}"' in detail

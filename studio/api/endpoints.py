@@ -1,0 +1,412 @@
+"""The REST API under /api/v1/: the same rules as the pages, through the same code
+(the kind's form validates, submission.submit quotes, reserves and queues, the
+gallery's filter lists, lifecycle cancels)."""
+
+import json
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from studio.api import idempotency, problems, tokens, webhooks
+from studio.api.models import ApiToken, Scope, WebhookEndpoint
+from studio.api.problems import Problem
+from studio.api.schemas import (
+    BalanceOut,
+    DeliveryOut,
+    GenerationIn,
+    GenerationOut,
+    GenerationPage,
+    KindOut,
+    LedgerPage,
+    ProblemOut,
+    TokenUsageOut,
+    WebhookIn,
+    WebhookOut,
+    WebhookPatch,
+)
+from studio.credits import budget
+from studio.credits.models import LedgerEntry
+from studio.generations import lifecycle, submission
+from studio.generations.forms import FORMS
+from studio.generations.gallery import GalleryFilter
+from studio.generations.models import Generation, Lane
+from studio.generations.views import serve_file
+from studio.lib import clock, safe_http
+from studio.multimodal import catalog
+from studio.teams.models import Membership
+
+# Requests a token may make in one second; more get 429 with Retry-After. Ten times
+# what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
+TOKEN_RATE_PER_SECOND = 20
+PAGE_SIZE = 50
+ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+
+
+class Bearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, key: str) -> ApiToken | None:
+        token = tokens.authenticate(key)
+        if token is None:
+            return None
+        membership = Membership.objects.select_related("team").filter(
+            team=token.team, user=token.user).first()
+        if membership is None:
+            return None  # the member left the team: the token went with them
+        request.membership = membership
+        throttle(token)
+        return token
+
+
+def throttle(token: ApiToken) -> None:
+    second = int(clock.now().timestamp())
+    key = f"api-rate:{token.pk}:{second}"
+    cache.add(key, 0, timeout=5)
+    if cache.incr(key) > TOKEN_RATE_PER_SECOND:
+        raise Problem(429, f"This token may make {TOKEN_RATE_PER_SECOND} requests a "
+                           "second; wait a moment.", retry_after=1)
+
+
+api = NinjaAPI(title="Studio API", version="1",
+               description="A team's studio for scripts and agents: every rule a member "
+                           "has in the browser. Authorization: Bearer <token>.",
+               auth=Bearer(), urls_namespace="api", docs_url="/docs",
+               openapi_url="/openapi.json")
+
+
+@api.exception_handler(Problem)
+def on_problem(request, exc: Problem) -> HttpResponse:
+    retry = exc.extra.pop("retry_after", None)
+    return problems.response(exc.status, exc.detail,
+                             headers={"Retry-After": str(retry)} if retry else None,
+                             **exc.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthorized(request, exc) -> HttpResponse:
+    return problems.response(401, "Send a valid, unrevoked token: Authorization: Bearer "
+                                  "<token>. Members make tokens on their Tokens page.",
+                             headers={"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid(request, exc) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+        errors.setdefault(where, []).append(error.get("msg", "invalid"))
+    return problems.response(422, "The request does not match the API's schema.",
+                             errors=errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError) -> HttpResponse:
+    return problems.response(exc.status_code, str(exc))
+
+
+def need(request: HttpRequest, scope: str) -> ApiToken:
+    token = request.auth
+    if not token.allows(scope):
+        raise Problem(403, f"This token lacks the “{scope}” scope; make one with it.")
+    return token
+
+
+def membership(request: HttpRequest) -> Membership:
+    return request.membership
+
+
+# --- the catalog ---------------------------------------------------------------------
+
+
+@api.get("/kinds", response={200: list[KindOut], **ERRORS}, tags=["catalog"])
+def kinds(request):
+    """Every kind the API makes: cost, rate limit and parameter ranges."""
+    need(request, Scope.READ)
+    return [kind_out(kind) for kind in catalog.KINDS.values()]
+
+
+def kind_out(kind: catalog.Kind) -> dict:
+    calls, seconds = catalog.rate_limit(kind.endpoint_type)
+    return {"kind": kind.endpoint_type, "label": kind.label, "media": kind.media,
+            "cost": kind.cost, "rate_limit_calls": calls, "rate_limit_seconds": seconds,
+            "premium_only": kind.premium_only,
+            "params": [{"name": p.name, "type": p.type.__name__, "label": p.label,
+                        "required": p.required, "default": p.default, "min": p.min,
+                        "max": p.max, "min_length": p.min_length,
+                        "max_length": p.max_length,
+                        "choices": list(p.choices) if p.choices else None}
+                       for p in kind.params],
+            "providers": [{"name": p.name, "cost": p.cost,
+                           "duration_seconds": p.duration_seconds,
+                           "resolution": p.resolution} for p in kind.providers]}
+
+
+# --- generations ----------------------------------------------------------------------
+
+
+def generation_out(request: HttpRequest, generation: Generation) -> dict:
+    ready = generation.status == "succeeded" and bool(generation.media)
+    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
+            "state": generation.state, "params": generation.params, "cost": generation.cost,
+            "credits_used": generation.credits_used, "lane": generation.lane,
+            "queue_position": generation.queue_position,
+            "expected_start_at": generation.expected_start_at,
+            "error_code": generation.error_code, "error_message": generation.error_message,
+            "author": generation.author.username if generation.author else None,
+            "created_at": generation.created_at, "finished_at": generation.finished_at,
+            "media_url": request.build_absolute_uri(
+                f"/api/v1/generations/{generation.pk}/media") if ready else None}
+
+
+def team_generations(request: HttpRequest):
+    return (Generation.objects.in_gallery().filter(team=membership(request).team)
+            .select_related("author"))
+
+
+def one(request: HttpRequest, pk: int) -> Generation:
+    found = team_generations(request).filter(pk=pk).first()
+    if found is None:
+        raise Problem(404, f"No generation #{pk} in this team's gallery.")
+    return found
+
+
+@api.post("/generations", response={201: GenerationOut, 402: ProblemOut, 409: ProblemOut,
+                                    422: ProblemOut, **ERRORS}, tags=["generations"])
+def create_generation(request, body: GenerationIn):
+    """Validate, quote and queue, as the form does; a count and {a|b} alternatives
+    make a set, quoted and reserved as a whole. Honours `Idempotency-Key`."""
+    token = need(request, Scope.GENERATE)
+    if not membership(request).can_generate:
+        raise Problem(403, "This token's member is a viewer: viewers cannot generate.")
+    return idempotency.once(request, token, lambda: created(request, token, body))
+
+
+def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpResponse:
+    member = membership(request)
+    kind = catalog.get(body.kind)
+    data = {name: value if isinstance(value, str) else json.dumps(value)
+            if isinstance(value, (dict, list)) else str(value)
+            for name, value in body.params.items() if value is not None}
+    form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
+                                     team=member.team, may_rush=member.can_manage)
+    if not form.is_valid():
+        return problems.response(422, "Some parameters cannot be used; see `errors`.",
+                                 errors={name: list(map(str, messages))
+                                         for name, messages in form.errors.items()})
+    order = submission.Order(
+        kind=kind, params=form.api_params(), count=form.count,
+        lane=form.cleaned_data.get("lane") or Lane.NORMAL,
+        source=form.cleaned_data.get("source"), extra={"via_token": token.pk})
+    outcome = submission.submit(member, token.user, order,
+                                limit=lambda total: tokens.cap_refusal(token, total))
+    if not outcome.queued:
+        return problems.response(402, outcome.verdict.refusal)
+    first = outcome.generations[0]
+    batch = first.generation_set
+    answer = {**generation_out(request, first),
+              "set": {"id": batch.pk, "size": batch.size, "cost": batch.cost,
+                      "ids": [g.pk for g in outcome.generations]}}
+    return HttpResponse(GenerationOut(**answer).model_dump_json(), status=201,
+                        content_type="application/json")
+
+
+@api.get("/generations/{int:pk}", response={200: GenerationOut, **ERRORS},
+         tags=["generations"])
+def get_generation(request, pk: int):
+    need(request, Scope.READ)
+    return generation_out(request, one(request, pk))
+
+
+class ListFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    member: str = ""
+    set: int | None = None
+    before: int | None = None
+    limit: int = PAGE_SIZE
+
+
+@api.get("/generations", response={200: GenerationPage, 422: ProblemOut, **ERRORS},
+         tags=["generations"])
+def list_generations(request, filters: Query[ListFilters]):
+    """Newest first, with the gallery's filters; page on with `before=<next_before>`."""
+    need(request, Scope.READ)
+    data = {name: value for name, value in filters.dict().items()
+            if name in GalleryFilter.base_fields and value not in ("", None)}
+    form = GalleryFilter(data or None, team=membership(request).team)
+    if data and not form.is_valid():
+        return problems.response(422, "Some filters cannot be used; see `errors`.",
+                                 errors={k: list(map(str, v)) for k, v in form.errors.items()})
+    rows = form.apply(team_generations(request), token_user(request)) if data \
+        else team_generations(request)
+    if filters.before:
+        rows = rows.filter(pk__lt=filters.before)
+    size = max(1, min(filters.limit, PAGE_SIZE * 4))
+    page = list(rows.order_by("-id")[:size + 1])
+    return {"items": [generation_out(request, g) for g in page[:size]],
+            "next_before": page[size - 1].pk if len(page) > size else None}
+
+
+def token_user(request: HttpRequest):
+    return request.auth.user
+
+
+@api.post("/generations/{int:pk}/cancel", response={200: GenerationOut, 409: ProblemOut,
+                                                    **ERRORS}, tags=["generations"])
+def cancel_generation(request, pk: int):
+    token = need(request, Scope.GENERATE)
+    generation = one(request, pk)
+    if not membership(request).may_change(generation):
+        raise Problem(403, "Only its author or an admin can cancel it.")
+    return idempotency.once(request, token, lambda: canceled(request, generation))
+
+
+def canceled(request: HttpRequest, generation: Generation) -> HttpResponse:
+    if not lifecycle.cancel(generation):
+        return problems.response(409, "It may already be going out to the API, where the "
+                                      "credits may be spent: it can no longer be canceled.")
+    generation.refresh_from_db()
+    return HttpResponse(GenerationOut(**generation_out(request, generation))
+                        .model_dump_json(), content_type="application/json")
+
+
+@api.get("/generations/{int:pk}/media", response={200: None, **ERRORS},
+         tags=["generations"])
+def generation_media(request, pk: int):
+    """The finished file (HTTP Range works)."""
+    need(request, Scope.READ)
+    generation = one(request, pk)
+    if not generation.media:
+        raise Problem(404, f"Generation #{pk} has no media (yet).")
+    return serve_file(request, generation.media, generation.content_type,
+                      generation.download_name)
+
+
+# --- credits and the token itself ------------------------------------------------------
+
+
+@api.get("/credits", response={200: BalanceOut, **ERRORS}, tags=["credits"])
+def balance(request):
+    need(request, Scope.READ)
+    team = membership(request).team
+    return {"credits_remaining": team.credits_remaining, "as_of": team.credits_as_of,
+            "reserved": budget.reserved(team), "spent_this_month":
+            budget.spent_this_month(team), "monthly_budget": team.monthly_budget}
+
+
+@api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
+def ledger(request, before: int | None = None):
+    need(request, Scope.READ)
+    rows = LedgerEntry.objects.filter(team=membership(request).team).select_related("member")
+    if before:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows.order_by("-id")[:PAGE_SIZE + 1])
+    return {"items": [{"id": e.pk, "created_at": e.created_at, "kind": e.kind,
+                       "credits": e.credits, "generation_id": e.generation_id,
+                       "member": e.member.username if e.member else None,
+                       "usage_id": e.usage_id, "source": e.source}
+                      for e in page[:PAGE_SIZE]],
+            "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None}
+
+
+@api.get("/tokens/me", response={200: TokenUsageOut, **ERRORS}, tags=["tokens"])
+def token_usage(request):
+    """This token: its scopes, cap and what it has spent this month."""
+    token = request.auth
+    made = Generation.objects.filter(via_token=token.pk,
+                                     created_at__gte=budget.month_start())
+    return {"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
+            "service": token.service, "monthly_cap": token.monthly_cap,
+            "spent_this_month": tokens.spent_this_month(token),
+            "generations_this_month": made.aggregate(n=Count("id"))["n"],
+            "created_at": token.created_at, "last_used_at": token.last_used_at}
+
+
+# --- webhooks --------------------------------------------------------------------------
+
+
+def admin_of_team(request: HttpRequest) -> Membership:
+    need(request, Scope.ADMIN)
+    member = membership(request)
+    if not member.can_manage:
+        raise Problem(403, "Only a team admin's token can manage webhooks.")
+    return member
+
+
+def webhook_out(endpoint: WebhookEndpoint, secret: bool = False) -> dict:
+    return {"id": endpoint.pk, "url": endpoint.url, "events": endpoint.events,
+            "disabled": endpoint.disabled, "created_at": endpoint.created_at,
+            "secret": endpoint.secret if secret else None}
+
+
+def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
+    found = WebhookEndpoint.objects.filter(team=admin_of_team(request).team, pk=pk).first()
+    if found is None:
+        raise Problem(404, f"No webhook #{pk} in this team.")
+    return found
+
+
+@api.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, tags=["webhooks"])
+def list_webhooks(request):
+    team = admin_of_team(request).team
+    return [webhook_out(e) for e in WebhookEndpoint.objects.filter(team=team)]
+
+
+@api.post("/webhooks", response={201: WebhookOut, 422: ProblemOut, **ERRORS},
+          tags=["webhooks"])
+def create_webhook(request, body: WebhookIn):
+    """Its `secret` (whsec_…) is shown in this answer only: keep it to verify
+    deliveries."""
+    member = admin_of_team(request)
+    return idempotency.once(request, request.auth, lambda: webhook_made(member, body))
+
+
+def webhook_made(member: Membership, body: WebhookIn) -> HttpResponse:
+    try:
+        safe_http.check_url(body.url)
+    except DjangoValidationError as exc:
+        return problems.response(422, " ".join(exc.messages), errors={"url": exc.messages})
+    endpoint = WebhookEndpoint.objects.create(team=member.team, url=body.url,
+                                              events=sorted(set(body.events)),
+                                              secret=webhooks.new_secret())
+    return HttpResponse(WebhookOut(**webhook_out(endpoint, secret=True)).model_dump_json(),
+                        status=201, content_type="application/json")
+
+
+@api.patch("/webhooks/{int:pk}", response={200: WebhookOut, **ERRORS}, tags=["webhooks"])
+def change_webhook(request, pk: int, body: WebhookPatch):
+    endpoint = team_webhook(request, pk)
+    endpoint.disabled = body.disabled
+    endpoint.save(update_fields=["disabled"])
+    return webhook_out(endpoint)
+
+
+@api.delete("/webhooks/{int:pk}", response={204: None, **ERRORS}, tags=["webhooks"])
+def delete_webhook(request, pk: int):
+    team_webhook(request, pk).delete()
+    return 204, None
+
+
+@api.post("/webhooks/{int:pk}/test", response={202: DeliveryOut, **ERRORS},
+          tags=["webhooks"])
+def test_webhook(request, pk: int):
+    """Send a `webhook.test` delivery now (it is retried like any other)."""
+    endpoint = team_webhook(request, pk)
+    delivery = webhooks.test(endpoint)
+    return 202, delivery_out(delivery)
+
+
+@api.get("/webhooks/{int:pk}/deliveries", response={200: list[DeliveryOut], **ERRORS},
+         tags=["webhooks"])
+def deliveries(request, pk: int):
+    endpoint = team_webhook(request, pk)
+    return [delivery_out(d) for d in endpoint.deliveries.all()[:100]]
+
+
+def delivery_out(delivery) -> dict:
+    return {name: getattr(delivery, name) for name in DeliveryOut.model_fields}

@@ -1,0 +1,158 @@
+"""What the REST API takes and answers, typed: the OpenAPI document is made from these."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+KindName = Literal["tts", "image", "video_i2v", "video_t2v", "video_cogvideox"]
+Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low"]
+
+
+class ProblemOut(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class ParamOut(Schema):
+    name: str
+    type: str
+    label: str
+    required: bool
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    choices: list[Any] | None = None
+
+
+class ProviderOut(Schema):
+    name: str
+    cost: int
+    duration_seconds: int
+    resolution: str
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    media: str
+    cost: int
+    rate_limit_calls: int
+    rate_limit_seconds: float
+    premium_only: bool
+    params: list[ParamOut]
+    providers: list[ProviderOut]
+
+
+class GenerationIn(Schema):
+    kind: KindName
+    params: dict[str, Any] = Field(default_factory=dict, description=(
+        "The API's parameter names, as in the catalog; free text may hold {a|b} "
+        "alternatives. `source` (a gallery image's id) may stand for image_url."))
+    count: int = Field(1, ge=1, le=16)
+    lane: Literal["urgent", "normal", "background"] = "normal"
+
+
+class SetOut(Schema):
+    id: int
+    size: int
+    cost: int
+    ids: list[int]
+
+
+class GenerationOut(Schema):
+    id: int
+    kind: str
+    status: Literal["queued", "running", "succeeded", "failed", "canceled"]
+    state: str
+    params: dict[str, Any]
+    cost: int
+    credits_used: int | None
+    lane: str
+    queue_position: int | None
+    expected_start_at: datetime | None
+    error_code: str
+    error_message: str
+    author: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    media_url: str | None
+    set: SetOut | None = None
+
+
+class GenerationPage(Schema):
+    items: list[GenerationOut]
+    next_before: int | None
+
+
+class BalanceOut(Schema):
+    credits_remaining: int | None
+    as_of: datetime | None
+    reserved: int
+    spent_this_month: int
+    monthly_budget: int | None
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    created_at: datetime
+    kind: str
+    credits: int
+    member: str | None
+    generation_id: int | None
+    usage_id: str
+    source: str
+
+
+class LedgerPage(Schema):
+    items: list[LedgerEntryOut]
+    next_before: int | None
+
+
+class TokenUsageOut(Schema):
+    name: str
+    prefix: str
+    scopes: list[str]
+    service: bool
+    monthly_cap: int | None
+    spent_this_month: int
+    generations_this_month: int
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class WebhookIn(Schema):
+    url: str = Field(max_length=500)
+    events: list[Event] = Field(min_length=1)
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    disabled: bool
+    created_at: datetime
+    secret: str | None = Field(None, description="Shown once, when it is made.")
+
+
+class WebhookPatch(Schema):
+    disabled: bool
+
+
+class DeliveryOut(Schema):
+    id: int
+    message_id: str
+    event: str
+    status: str
+    attempts: int
+    last_status: int | None
+    last_error: str
+    last_latency_ms: int | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None

@@ -1,0 +1,185 @@
+"""Webhooks, as the Standard Webhooks specification has them: each delivery signed
+with the endpoint's `whsec_` secret (`webhook-id`, `webhook-timestamp`,
+`webhook-signature`), retried with backoff for more than a day, every attempt kept.
+
+Events come from the lifecycle's `moved` signal (after the move commits); deliveries
+are sent by queue workers, and the dispatcher's pass hands out the due retries.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import httpx
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django_q.tasks import async_task
+
+from studio.api.models import WebhookDelivery, WebhookEndpoint
+from studio.lib import clock, safe_http
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "studio.api.webhooks.deliver"
+# After each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27.6 h in all).
+BACKOFF = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=5), timedelta(hours=10),
+           timedelta(hours=10))
+TIMEOUT = httpx.Timeout(10.0)
+SENDING_SPAN = timedelta(seconds=60)
+LOW_CREDITS = 1000
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.{body}".encode()
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+def connect() -> None:
+    from studio.generations import dispatch, lifecycle
+    lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
+    if send_due not in dispatch.PASSES:
+        dispatch.PASSES.append(send_due)
+
+
+def on_move(sender, generation_id: int, source, target, **_) -> None:
+    from studio.generations.models import Generation
+    from studio.generations.states import State
+    if target not in (State.SUCCEEDED, State.FAILED):
+        return
+    generation = Generation.objects.select_related("team", "generation_set").filter(
+        pk=generation_id).first()
+    if generation is None or not generation.team.webhooks.filter(disabled=False).exists():
+        return
+    event = "generation.succeeded" if target == State.SUCCEEDED else "generation.failed"
+    emit(generation.team, event, generation_data(generation), f"{event}:{generation.pk}")
+    if generation.generation_set_id and set_finished(generation):
+        batch = generation.generation_set
+        emit(generation.team, "set.finished", set_data(batch), f"set:{batch.pk}")
+    credits = generation.team.credits_remaining
+    if credits is not None and credits < LOW_CREDITS:
+        emit(generation.team, "credits.low", {"credits_remaining": credits},
+             f"low:{generation.team_id}:{clock.now().date()}")
+
+
+def generation_data(generation) -> dict:
+    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
+            "set_id": generation.generation_set_id, "credits_used": generation.credits_used,
+            "error_code": generation.error_code, "error_message": generation.error_message,
+            "media_url": f"/api/v1/generations/{generation.pk}/media"
+            if generation.status == "succeeded" else None}
+
+
+def set_finished(generation) -> bool:
+    from studio.generations.models import PENDING_STATUSES
+    return not generation.generation_set.generations.filter(
+        status__in=PENDING_STATUSES).exists()
+
+
+def set_data(batch) -> dict:
+    from django.db.models import Count
+    counts = dict(batch.generations.values_list("status").annotate(n=Count("id")))
+    return {"id": batch.pk, "kind": batch.kind, "size": batch.size, "cost": batch.cost,
+            "succeeded": counts.get("succeeded", 0), "failed": counts.get("failed", 0),
+            "canceled": counts.get("canceled", 0)}
+
+
+def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
+    """One delivery per endpoint that wants `event`; `once` makes it happen only once
+    (a message id derived from it), however many processes see the move."""
+    made = []
+    endpoints = team.webhooks.filter(disabled=False)
+    for endpoint in endpoints:
+        if event not in endpoint.events:
+            continue
+        message_id = "msg_" + uuid.uuid5(uuid.NAMESPACE_URL,
+                                         f"{endpoint.pk}:{once}").hex
+        payload = {"type": event, "timestamp": clock.now().isoformat(), "data": data}
+        try:
+            with transaction.atomic():
+                made.append(WebhookDelivery.objects.create(
+                    endpoint=endpoint, message_id=message_id, event=event, payload=payload,
+                    next_attempt_at=clock.now()))
+        except IntegrityError:
+            continue  # already emitted
+    for delivery in made:
+        transaction.on_commit(lambda pk=delivery.pk: async_task(DELIVER_TASK, pk))
+    return made
+
+
+def test(endpoint: WebhookEndpoint) -> WebhookDelivery:
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_" + uuid.uuid4().hex, event="webhook.test",
+        payload={"type": "webhook.test", "timestamp": clock.now().isoformat(),
+                 "data": {"webhook_id": endpoint.pk}}, next_attempt_at=clock.now())
+    transaction.on_commit(lambda: async_task(DELIVER_TASK, delivery.pk))
+    return delivery
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+def send_due(now: datetime) -> None:
+    """Hand due deliveries to workers (the dispatcher's pass)."""
+    due = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now).filter(
+        Q(sending_until=None) | Q(sending_until__lt=now))
+    for pk in due.values_list("pk", flat=True)[:50]:
+        async_task(DELIVER_TASK, pk)
+
+
+def deliver(delivery_id: int) -> None:
+    now = clock.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.PENDING).filter(
+        Q(sending_until=None) | Q(sending_until__lt=now)).update(
+        sending_until=now + SENDING_SPAN)
+    if not claimed:
+        return  # another worker has it, or it is done
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    status, error, latency = send(delivery)
+    attempts = delivery.attempts + 1
+    fields = {"attempts": attempts, "last_status": status, "last_error": error[:300],
+              "last_latency_ms": latency, "sending_until": None}
+    if status is not None and 200 <= status < 300:
+        fields.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=clock.now(),
+                      next_attempt_at=None)
+    elif attempts > len(BACKOFF):
+        fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
+    else:
+        fields["next_attempt_at"] = clock.now() + BACKOFF[attempts - 1]
+    WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
+
+
+def send(delivery: WebhookDelivery) -> tuple[int | None, str, int]:
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":"))
+    timestamp = int(clock.now().timestamp())
+    headers = {"content-type": "application/json", "webhook-id": delivery.message_id,
+               "webhook-timestamp": str(timestamp),
+               "webhook-signature": signature(endpoint.secret, delivery.message_id,
+                                              timestamp, body),
+               "user-agent": "Studio-Webhooks/1"}
+    started = time.perf_counter()
+    try:
+        with httpx.Client(transport=safe_http.member_transport(), timeout=TIMEOUT,
+                          follow_redirects=False) as client:
+            answer = client.post(endpoint.url, content=body, headers=headers)
+        status, error = answer.status_code, "" if answer.is_success else answer.text[:200]
+    except httpx.HTTPError as exc:
+        status, error = None, safe_http.describe_fetch_error(exc)
+    return status, error, round((time.perf_counter() - started) * 1000)

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from studio import health
 from studio.api.endpoints import api
+from studio.api.endpoints import not_found as api_not_found
 from studio.lib.converters import IdConverter
 from studio.teams.login import ThrottledAdminAuthenticationForm, ThrottledLoginView
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("studio.teams.urls")),
     path("", include("studio.credits.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("", include("studio.api.urls")),
     path("", include("studio.finishing.urls")),  # before /generate/<slug>/
     path("", include("studio.generations.urls")),

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -45,7 +46,8 @@ from studio.teams.models import Membership
 # what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
 TOKEN_RATE_PER_SECOND = 20
 PAGE_SIZE = 50
-ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut,
+          429: ProblemOut}
 
 
 class Bearer(HttpBearer):
@@ -71,7 +73,21 @@ def throttle(token: ApiToken) -> None:
                            "second; wait a moment.", retry_after=1)
 
 
-api = NinjaAPI(title="Studio API", version="1",
+class StudioAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Errors are served as problem details: say so in the document."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(code) >= 400 and "application/json" in content:
+                        answer["content"] = {
+                            "application/problem+json": content["application/json"]}
+        return schema
+
+
+api = StudioAPI(title="Studio API", version="1",
                description="A team's studio for scripts and agents: every rule a member "
                            "has in the browser. Authorization: Bearer <token>.",
                auth=Bearer(), urls_namespace="api", docs_url="/docs",
@@ -175,7 +191,7 @@ def one(request: HttpRequest, pk: int) -> Generation:
 
 
 @api.post("/generations", response={201: GenerationOut, 402: ProblemOut, 409: ProblemOut,
-                                    422: ProblemOut, **ERRORS}, tags=["generations"])
+                                    **ERRORS}, tags=["generations"])
 def create_generation(request, body: GenerationIn):
     """Validate, quote and queue, as the form does; a count and {a|b} alternatives
     make a set, quoted and reserved as a whole. Honours `Idempotency-Key`."""
@@ -231,7 +247,7 @@ class ListFilters(Schema):
     limit: int = PAGE_SIZE
 
 
-@api.get("/generations", response={200: GenerationPage, 422: ProblemOut, **ERRORS},
+@api.get("/generations", response={200: GenerationPage, **ERRORS},
          tags=["generations"])
 def list_generations(request, filters: Query[ListFilters]):
     """Newest first, with the gallery's filters; page on with `before=<next_before>`."""
@@ -357,7 +373,7 @@ def list_webhooks(request):
     return [webhook_out(e) for e in WebhookEndpoint.objects.filter(team=team)]
 
 
-@api.post("/webhooks", response={201: WebhookOut, 422: ProblemOut, **ERRORS},
+@api.post("/webhooks", response={201: WebhookOut, **ERRORS},
           tags=["webhooks"])
 def create_webhook(request, body: WebhookIn):
     """Its `secret` (whsec_…) is shown in this answer only: keep it to verify
@@ -410,3 +426,9 @@ def deliveries(request, pk: int):
 
 def delivery_out(delivery) -> dict:
     return {name: getattr(delivery, name) for name in DeliveryOut.model_fields}
+
+
+@csrf_exempt  # a token's POST to a wrong path learns that, not about CSRF cookies
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/: a problem, not the site's HTML page."""
+    return problems.response(404, "No such API endpoint; see /api/v1/docs.")

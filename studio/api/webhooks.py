@@ -10,7 +10,6 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import secrets
 import time
 import uuid
@@ -18,13 +17,14 @@ from datetime import datetime, timedelta
 
 import httpx
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django_q.tasks import async_task
 
 from studio.api.models import WebhookDelivery, WebhookEndpoint
+from studio.generations import dispatch, lifecycle
+from studio.generations.models import PENDING_STATUSES, Generation
+from studio.generations.states import State
 from studio.lib import clock, safe_http
-
-log = logging.getLogger(__name__)
 
 DELIVER_TASK = "studio.api.webhooks.deliver"
 # After each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27.6 h in all).
@@ -50,15 +50,12 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 
 def connect() -> None:
-    from studio.generations import dispatch, lifecycle
     lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
     if send_due not in dispatch.PASSES:
         dispatch.PASSES.append(send_due)
 
 
 def on_move(sender, generation_id: int, source, target, **_) -> None:
-    from studio.generations.models import Generation
-    from studio.generations.states import State
     if target not in (State.SUCCEEDED, State.FAILED):
         return
     generation = Generation.objects.select_related("team", "generation_set").filter(
@@ -85,13 +82,11 @@ def generation_data(generation) -> dict:
 
 
 def set_finished(generation) -> bool:
-    from studio.generations.models import PENDING_STATUSES
     return not generation.generation_set.generations.filter(
         status__in=PENDING_STATUSES).exists()
 
 
 def set_data(batch) -> dict:
-    from django.db.models import Count
     counts = dict(batch.generations.values_list("status").annotate(n=Count("id")))
     return {"id": batch.pk, "kind": batch.kind, "size": batch.size, "cost": batch.cost,
             "succeeded": counts.get("succeeded", 0), "failed": counts.get("failed", 0),

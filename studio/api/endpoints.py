@@ -3,13 +3,15 @@
 gallery's filter lists, lifecycle cancels)."""
 
 import json
+from typing import Annotated
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Path as PathEx
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -39,6 +41,7 @@ from studio.generations.gallery import GalleryFilter
 from studio.generations.models import Generation, Lane
 from studio.generations.views import serve_file
 from studio.lib import clock, safe_http
+from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
 from studio.teams.models import Membership
 
@@ -46,6 +49,8 @@ from studio.teams.models import Membership
 # what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
 TOKEN_RATE_PER_SECOND = 20
 PAGE_SIZE = 50
+# An id in a path or a query: a 422 past what the database's ids can be, not an error.
+ItemId = Annotated[int, PathEx(..., ge=1, le=LARGEST_ID)]
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut,
           429: ProblemOut}
 
@@ -89,7 +94,7 @@ class StudioAPI(NinjaAPI):
 
 api = StudioAPI(title="Studio API", version="1",
                description="A team's studio for scripts and agents: every rule a member "
-                           "has in the browser. Authorization: Bearer <token>.",
+                           "has in the browser. Send `Authorization: Bearer <token>`.",
                auth=Bearer(), urls_namespace="api", docs_url="/docs",
                openapi_url="/openapi.json")
 
@@ -232,7 +237,7 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
 
 @api.get("/generations/{int:pk}", response={200: GenerationOut, **ERRORS},
          tags=["generations"])
-def get_generation(request, pk: int):
+def get_generation(request, pk: ItemId):
     need(request, Scope.READ)
     return generation_out(request, one(request, pk))
 
@@ -242,9 +247,9 @@ class ListFilters(Schema):
     kind: str = ""
     status: str = ""
     member: str = ""
-    set: int | None = None
-    before: int | None = None
-    limit: int = PAGE_SIZE
+    set: int | None = Field(None, ge=1, le=LARGEST_ID)
+    before: int | None = Field(None, ge=1, le=LARGEST_ID)
+    limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
 
 
 @api.get("/generations", response={200: GenerationPage, **ERRORS},
@@ -262,7 +267,7 @@ def list_generations(request, filters: Query[ListFilters]):
         else team_generations(request)
     if filters.before:
         rows = rows.filter(pk__lt=filters.before)
-    size = max(1, min(filters.limit, PAGE_SIZE * 4))
+    size = filters.limit
     page = list(rows.order_by("-id")[:size + 1])
     return {"items": [generation_out(request, g) for g in page[:size]],
             "next_before": page[size - 1].pk if len(page) > size else None}
@@ -274,7 +279,7 @@ def token_user(request: HttpRequest):
 
 @api.post("/generations/{int:pk}/cancel", response={200: GenerationOut, 409: ProblemOut,
                                                     **ERRORS}, tags=["generations"])
-def cancel_generation(request, pk: int):
+def cancel_generation(request, pk: ItemId):
     token = need(request, Scope.GENERATE)
     generation = one(request, pk)
     if not membership(request).may_change(generation):
@@ -293,7 +298,7 @@ def canceled(request: HttpRequest, generation: Generation) -> HttpResponse:
 
 @api.get("/generations/{int:pk}/media", response={200: None, **ERRORS},
          tags=["generations"])
-def generation_media(request, pk: int):
+def generation_media(request, pk: ItemId):
     """The finished file (HTTP Range works)."""
     need(request, Scope.READ)
     generation = one(request, pk)
@@ -316,7 +321,7 @@ def balance(request):
 
 
 @api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
-def ledger(request, before: int | None = None):
+def ledger(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
     need(request, Scope.READ)
     rows = LedgerEntry.objects.filter(team=membership(request).team).select_related("member")
     if before:
@@ -395,7 +400,7 @@ def webhook_made(member: Membership, body: WebhookIn) -> HttpResponse:
 
 
 @api.patch("/webhooks/{int:pk}", response={200: WebhookOut, **ERRORS}, tags=["webhooks"])
-def change_webhook(request, pk: int, body: WebhookPatch):
+def change_webhook(request, pk: ItemId, body: WebhookPatch):
     endpoint = team_webhook(request, pk)
     endpoint.disabled = body.disabled
     endpoint.save(update_fields=["disabled"])
@@ -403,14 +408,14 @@ def change_webhook(request, pk: int, body: WebhookPatch):
 
 
 @api.delete("/webhooks/{int:pk}", response={204: None, **ERRORS}, tags=["webhooks"])
-def delete_webhook(request, pk: int):
+def delete_webhook(request, pk: ItemId):
     team_webhook(request, pk).delete()
     return 204, None
 
 
 @api.post("/webhooks/{int:pk}/test", response={202: DeliveryOut, **ERRORS},
           tags=["webhooks"])
-def test_webhook(request, pk: int):
+def test_webhook(request, pk: ItemId):
     """Send a `webhook.test` delivery now (it is retried like any other)."""
     endpoint = team_webhook(request, pk)
     delivery = webhooks.test(endpoint)
@@ -419,7 +424,7 @@ def test_webhook(request, pk: int):
 
 @api.get("/webhooks/{int:pk}/deliveries", response={200: list[DeliveryOut], **ERRORS},
          tags=["webhooks"])
-def deliveries(request, pk: int):
+def deliveries(request, pk: ItemId):
     endpoint = team_webhook(request, pk)
     return [delivery_out(d) for d in endpoint.deliveries.all()[:100]]
 

@@ -4,6 +4,8 @@ answer that breaks the document (status codes, content types, bodies)."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,7 +34,19 @@ schema = loaded()
 
 
 @pytest.fixture
-def bearer(db, team_a, owner) -> dict:
+def in_the_test_transaction():
+    """Called in process, the app would close the database connection at the end of
+    each request (PostgreSQL: the test's own transaction); Django's test client
+    disconnects the same signals."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, team_a, owner, in_the_test_transaction) -> dict:
     secret = tokens.create(team_a, owner, name="schemathesis",
                            scopes=["read", "generate", "admin"]).secret
     return {"Authorization": f"Bearer {secret}"}

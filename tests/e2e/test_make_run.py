@@ -45,11 +45,17 @@ def test_ctrl_c_stops_the_web_server_and_the_worker_cleanly(tmp_path):
         else:
             pytest.fail(f"make run did not serve the login page\n{log_text(log)}")
         os.killpg(make.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-        make.wait(timeout=STOP_SECONDS)
+        try:
+            make.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"make run still running {STOP_SECONDS:g} s after Ctrl-C\n"
+                        f"{log_text(log)}")
         deadline = time.monotonic() + STOP_SECONDS
         while group_alive(make.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not group_alive(make.pid), f"processes left running\n{log_text(log)}"
+        with pytest.raises(httpx.TransportError):  # gunicorn (a session of its own) too
+            httpx.get(f"http://127.0.0.1:{port}/accounts/login/")
         assert "Segmentation fault" not in log_text(log)
     finally:
         if group_alive(make.pid):

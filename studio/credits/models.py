@@ -8,6 +8,11 @@ class Source(models.TextChoices):
     STUDIO = "studio", "Studio"
     RECONCILIATION = "reconciliation", "Found by reconciliation"
     CLAIMED = "claimed", "Found by reconciliation, then matched to its generation"
+    CORRECTION = "correction", "Correction by reconciliation"
+
+
+# Entries that are a call's charge: a usage record is charged once.
+CHARGES = ~models.Q(usage_id="") & ~models.Q(source=Source.CORRECTION)
 
 
 class LedgerEntry(models.Model):
@@ -33,6 +38,8 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["usage_id"], condition=CHARGES,
+                                               name="one_charge_per_usage_record")]
 
     def __str__(self) -> str:
         return f"{self.credits:+d} credits ({self.kind}) for {self.team}"

@@ -43,8 +43,15 @@ class Claims(Protocol):
     def open_call_since(self, kind: str) -> datetime | None:
         """The earliest send of a call of this kind whose charge no job holds yet."""
 
-    def holder(self, usage_id: str) -> tuple[int, object] | None:
-        """(generation id, member) of a finished job that holds this record."""
+    def holder(self, usage_id: str) -> "Holder | None":
+        """The finished job that holds this record."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    generation_id: int
+    member: object
+    team: Team  # the job's own, which may be another team on the same token
 
 
 @dataclass
@@ -115,10 +122,11 @@ def settle_record(team: Team, record: UsageRecord, outcome: Outcome,
 
 
 def add_found_charge(team: Team, record: UsageRecord, credits: int,
-                     holder: tuple[int, object] | None) -> None:
-    generation_id, member = holder or (None, None)
+                     holder: Holder | None) -> None:
+    generation_id, member, owner = (holder.generation_id, holder.member, holder.team) \
+        if holder else (None, None, team)
     LedgerEntry.objects.create(
-        team=team, generation_id=generation_id, member=member,
+        team=owner, generation_id=generation_id, member=member,
         kind=record.endpoint_type or "", usage_id=record.usage_id, credits=credits,
         source=Source.RECONCILIATION,
     )
@@ -130,5 +138,5 @@ def flag_mismatch(team: Team, record: UsageRecord, recorded: int, charged: int) 
         defaults={"ledger_credits": recorded, "api_credits": charged})
     LedgerEntry.objects.create(
         team=team, kind=record.endpoint_type or "", usage_id=record.usage_id,
-        credits=charged - recorded, source=Source.RECONCILIATION,
+        credits=charged - recorded, source=Source.CORRECTION,
     )

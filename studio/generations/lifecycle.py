@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
@@ -77,7 +77,7 @@ def _move(generation: Generation, target: State, *, sources: Iterable[State] | N
         values.update(lease_owner="", lease_until=None)
     elif new_lease is not _KEEP:
         values["lease_owner"], values["lease_until"] = new_lease
-    if not rows.update(**values):
+    if not _write(rows, values, generation):
         found = Generation.objects.filter(pk=generation.pk).values_list("state", flat=True)
         log.info("move_skipped", extra={"generation": generation.pk, "target": target,
                                         "expected": list(sources), "found": found.first()})
@@ -89,6 +89,18 @@ def _move(generation: Generation, target: State, *, sources: Iterable[State] | N
     transaction.on_commit(lambda: moved.send(Generation, generation_id=generation.pk,
                                              source=source, target=target))
     return True
+
+
+def _write(rows, values: dict, generation: Generation) -> int:
+    """The guarded update; 0 also when it would give the row a usage record another
+    generation holds (the database refuses: a record is one call's)."""
+    try:
+        with transaction.atomic():
+            return rows.update(**values)
+    except IntegrityError:
+        log.error("usage_id_taken", extra={"generation": generation.pk,
+                                           "usage_id": values.get("usage_id")})
+        return 0
 
 
 def _lease(now: datetime) -> tuple[str, datetime]:
@@ -268,12 +280,34 @@ def answered(generation: Generation, *, usage_id: str | None, credits_used: int 
              credits_remaining: int | None, with_media: bool, at: datetime) -> bool:
     """sending -> storing (the media came) or awaiting_provider (the provider works)."""
     observe_balance(generation.team, credits_remaining, at)
+    holder = usage_holder(usage_id, generation)
+    if holder is not None:
+        _refuse_taken_usage(generation, usage_id, holder)
+        return False  # nothing of this answer is stored
     charge = {"usage_id": usage_id or "", "credits_used": credits_used,
               "credits_remaining": credits_remaining}
     if with_media:
         return _move(generation, State.STORING, sources=(State.SENDING,),
                      lease=generation.lease_until, new_lease=_KEEP, **charge)
     return _await_provider(generation, (State.SENDING,), **charge)
+
+
+def _refuse_taken_usage(generation: Generation, usage_id: str, holder: int) -> None:
+    log.error("usage_id_taken", extra={"generation": generation.pk, "holder": holder,
+                                       "usage_id": usage_id})
+    _finish(generation, State.FAILED, (State.SENDING,), charged=False,
+            code="usage_conflict", message=(
+                f"The API's answer named a usage record that #{holder} already holds, so "
+                "its charge is booked there, once. Nothing was kept; submit again, and "
+                "tell an admin."))
+
+
+def usage_holder(usage_id: str | None, generation: Generation) -> int | None:
+    """Another generation that holds `usage_id`, if one does."""
+    if not usage_id:
+        return None
+    return (Generation.objects.filter(usage_id=usage_id).exclude(pk=generation.pk)
+            .values_list("pk", flat=True).first())
 
 
 def _await_provider(generation: Generation, sources: tuple[State, ...], **fields) -> bool:

@@ -234,6 +234,9 @@ class Generation(models.Model):
             models.Index(fields=["state", "follow_up_at"]),
             models.Index(fields=["lease_until"]),
         ]
+        constraints = [models.UniqueConstraint(
+            fields=["usage_id"], condition=~models.Q(usage_id=""),
+            name="one_generation_per_usage_record")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"

@@ -24,19 +24,20 @@ log = logging.getLogger(__name__)
 
 
 class JobClaims:
-    """What `team`'s generations hold of the API's usage history, read once."""
+    """What the generations calling with `team`'s token hold of the API's usage
+    history, read once. Teams that share a token share its history, so this looks
+    at every team's calls on it."""
 
     def __init__(self, team: Team) -> None:
-        jobs = Generation.objects.filter(team=team)
-        self.settling_ids = set(jobs.filter(state__in=PENDING_STATES).exclude(usage_id="")
-                                .values_list("usage_id", flat=True))
-        open_calls = Attempt.objects.filter(
-            generation__team=team, generation__state__in=UNSETTLED_CALLS,
-            generation__usage_id="")
+        calls = Attempt.objects.filter(token_key=team.api_fingerprint)
+        on_token = Generation.objects.filter(pk__in=calls.values("generation_id"))
+        self.settling_ids = set(on_token.filter(state__in=PENDING_STATES)
+                                .exclude(usage_id="").values_list("usage_id", flat=True))
+        open_calls = calls.filter(generation__state__in=UNSETTLED_CALLS,
+                                  generation__usage_id="")
         self.open_since: dict[str, datetime] = dict(
             open_calls.values("kind").annotate(first=Min("sent_at"))
             .values_list("kind", "first"))
-        self.jobs = jobs
 
     def settling(self, usage_id: str) -> bool:
         return usage_id in self.settling_ids
@@ -44,9 +45,10 @@ class JobClaims:
     def open_call_since(self, kind: str) -> datetime | None:
         return self.open_since.get(kind)
 
-    def holder(self, usage_id: str) -> tuple[int, object] | None:
-        job = self.jobs.filter(usage_id=usage_id).select_related("author").first()
-        return (job.pk, job.author) if job else None
+    def holder(self, usage_id: str) -> reconcile.Holder | None:
+        job = Generation.objects.filter(usage_id=usage_id).select_related(
+            "author", "team").first()
+        return reconcile.Holder(job.pk, job.author, job.team) if job else None
 
 
 def reconcile_team(team_id: int) -> str:

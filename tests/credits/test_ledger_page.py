@@ -70,7 +70,7 @@ def test_bad_date_range_is_explained(owner_client, owner, team_a):
 def test_csv_charges_positive_refunds_negative_sum_is_debited(owner_client, owner, team_a):
     entry(team_a, owner, 14)
     LedgerEntry.objects.create(team=team_a, kind="tts", usage_id="u14", credits=-4,
-                               source="reconciliation")
+                               source="correction")
     assert sum(int(r["credits_used"]) for r in csv_of(owner_client)) == 10
 
 

@@ -254,6 +254,9 @@ def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
     else:
         lost = generation.attempt_log.filter(outcome=Attempt.Outcome.LOST).last()
         record = recovery.find_charge(client, generation, lost)
+        if record is recovery.WAIT:
+            wait_for_overlapping_calls(generation)
+            return
         if record is None:
             requeue_after_loss(generation, lost)
             return
@@ -267,6 +270,21 @@ def settle_lost_call(generation: Generation, client: MultimodalClient) -> None:
                 "The API's answer to this call was lost, and its usage record says it "
                 f"{record.error or 'failed'}. Submit again."), charged=False,
                 **charge_in(record))
+
+
+def wait_for_overlapping_calls(generation: Generation) -> None:
+    """Another call of the window could own the record this one might have made:
+    ask again once it has settled, or give up at the follow-up limit (reconciliation
+    books a record nobody claimed)."""
+    if timed_out(generation):
+        lifecycle.fail(generation, "answer_lost", (
+            "The API's answer to this call was lost, and calls sent beside it kept the "
+            "studio from telling whether it was charged. Any charge is in the credit "
+            "ledger; submit again."), charged=False)
+        return
+    log.info("check_waits", extra={"generation": generation.pk})
+    lifecycle.follow_up_later(generation, clock.now() + timedelta(
+        seconds=settings.STUDIO_RECOVERY_DELAY))
 
 
 def requeue_after_loss(generation: Generation, lost: Attempt | None) -> None:

@@ -97,7 +97,7 @@ class SandboxUsage(models.Model):
 class SandboxFaults(models.Model):
     """Misbehaviour to act out for one token, so the studio's handling can be tested."""
 
-    COUNTERS = ("fail_next_500", "drop_next", "malformed_next")
+    COUNTERS = ("fail_next_500", "drop_next", "malformed_next", "lose_next")
 
     account = models.OneToOneField(SandboxAccount, on_delete=models.CASCADE,
                                    related_name="faults")
@@ -111,6 +111,9 @@ class SandboxFaults(models.Model):
         default=0, help_text="Charge, then break off this many answers mid-body.")
     malformed_next = models.PositiveIntegerField(
         default=0, help_text="Answer this many calls with malformed JSON, uncharged.")
+    lose_next = models.PositiveIntegerField(
+        default=0, help_text="Break off this many calls before charging them (a network "
+                             "drop on the way in: no answer, no charge).")
 
     class Meta:
         verbose_name_plural = "sandbox faults"

@@ -71,7 +71,7 @@ def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
     if kind.premium_only and account.tier != "premium":
         return error(403, f"{kind.label} is available on the premium tier only")
     faults = SandboxFaults.objects.filter(account=account).first()
-    if faults and (refusal := faults_before_charging(faults, kind)):
+    if faults and (refusal := faults_before_charging(request, faults, kind)):
         return refusal
     response = charge_and_render(request, account, kind, kind.with_defaults(params), arrived)
     if faults and response.status_code == 201:
@@ -79,7 +79,10 @@ def generate(request: HttpRequest, endpoint_type: str) -> JsonResponse:
     return response
 
 
-def faults_before_charging(faults: SandboxFaults, kind: catalog.Kind) -> HttpResponse | None:
+def faults_before_charging(request: HttpRequest, faults: SandboxFaults,
+                           kind: catalog.Kind) -> HttpResponse | None:
+    if faults.take("lose_next"):
+        return lost_on_the_way(request)
     if faults.take("fail_next_500"):
         return error(500, "GPU provider error (sandbox fault)")
     if faults.always_429:
@@ -113,6 +116,16 @@ def broken_off(request: HttpRequest, response: HttpResponse) -> StreamingHttpRes
                                     content_type=response["Content-Type"])
     dropped["Content-Length"] = str(len(body))
     return dropped
+
+
+def lost_on_the_way(request: HttpRequest) -> StreamingHttpResponse:
+    """The connection breaks before a byte of the answer: the caller cannot tell
+    whether the call arrived (it did not; nothing was charged)."""
+    def drop():
+        client_socket(request).shutdown(socket.SHUT_RDWR)
+        yield b""  # never sent: the connection is gone
+
+    return StreamingHttpResponse(drop(), status=201, content_type="application/json")
 
 
 def client_socket(request: HttpRequest) -> socket.socket:

@@ -143,6 +143,37 @@ def test_a_worker_killed_at_each_point_leaves_nothing_running_or_charged_twice(
     assert ledger == sorted(usage_ids(stack))  # one to one
 
 
+def jobs_marked(stack: Stack, marker: str) -> list[dict]:
+    return query(stack, (
+        "import json\nfrom studio.generations.models import Generation\n"
+        f"jobs = Generation.objects.filter(search_text__contains={marker.lower()!r})\n"
+        "print(json.dumps([{'status': g.status, 'usage_id': g.usage_id, 'outcomes': "
+        "list(g.attempt_log.values_list('outcome', flat=True))} for g in jobs]))"))
+
+
+def test_a_call_lost_beside_another_in_flight_takes_none_of_its_charge(
+        stack: Stack, client: httpx.Client) -> None:
+    """Two calls on two workers: the first to reach the API is dropped before it is
+    charged, the other is charged and answers 2 s later; the lost one's check (0.5 s
+    after) must wait for it, then send the lost call again."""
+    charged_before = len(usage_ids(stack))
+    set_faults(stack, {"lose_next": 1, "delay_seconds": 2})
+    response = csrf_post(client, "/generate/tts/",
+                         {"text": "overlap {one|two}", "voice": "Calm_Woman"})
+    assert response.status_code == 302, response.text[:500]
+    jobs = wait_for(lambda: (found := jobs_marked(stack, "overlap")) and all(
+        j["status"] in ("succeeded", "failed") for j in found) and found,
+        "both overlapping jobs", stack)
+    set_faults(stack, {"lose_next": 0, "delay_seconds": 0})
+    assert [j["status"] for j in jobs] == ["succeeded", "succeeded"], jobs
+    assert sorted(j["outcomes"] for j in jobs) == [["lost", "succeeded"], ["succeeded"]]
+    assert len(usage_ids(stack)) == charged_before + 2  # the lost call cost nothing
+    ledger = query(stack, "import json\nfrom studio.credits.models import LedgerEntry\n"
+                          "print(json.dumps(sorted(LedgerEntry.objects.values_list("
+                          "'usage_id', flat=True))))")
+    assert ledger == sorted(usage_ids(stack))  # one to one
+
+
 def submit_and_wait_for_the_call(stack: Stack, client: httpx.Client, marker: str) -> None:
     charged_before = len(usage_ids(stack))
     set_faults(stack, {"delay_seconds": 3})

@@ -113,14 +113,26 @@
 
   // --- cost, balance after, and the budget's word on this cost ----------------------
   // How many generations the form makes: the count times every combination of the
-  // alternatives written {a|b|c} in its free text (as studio/generations/batches.py).
-  const ALTERNATIVES = /\{([^{}|]*(?:\|[^{}|]*)+)\}/g;
+  // alternatives written {a|b|c} in its free text, read as studio/generations/batches.py
+  // reads them (\{ is a literal brace; {word} with no | is literal).
+  function combinationsIn(text) {
+    let total = 1, options = 0, escapedOpen = 0;
+    for (let at = 0; at < text.length; at++) {
+      const char = text[at];
+      if (char === "\\" && "{}|".includes(text[at + 1] || "x")) {
+        if (text[at + 1] === "{" && options === 0) escapedOpen++;
+        at++;
+      } else if (char === "{" && options === 0) options = 1;
+      else if (char === "|" && options > 0) options++;
+      else if (char === "}" && options > 0) { total *= options; options = 0; }
+      else if (char === "}" && escapedOpen > 0) escapedOpen--;
+    }
+    return total;
+  }
   function howMany(form) {
     let combinations = 1;
     form.querySelectorAll("textarea, input[type=text]").forEach((field) => {
-      for (const group of field.value.matchAll(ALTERNATIVES)) {
-        combinations *= group[1].split("|").length;
-      }
+      combinations *= combinationsIn(field.value);
     });
     const count = form.querySelector("input[name=count]");
     return combinations * Math.max(1, Number(count && count.value) || 1);

@@ -17,6 +17,8 @@ LONG_TEXT = 300  # above this many characters a field gets a text area
 def field_for(param: catalog.Param) -> forms.Field:
     common = {"label": param.label, "help_text": param.help,
               "required": param.required, "initial": param.default}
+    if is_words(param):
+        common["help_text"] = f"{param.help} {batches.WORDS_HELP}".lstrip()
     if param.choices is not None:
         choices = [(c, str(c).replace("_", " ")) for c in param.choices]
         coerce = param.type if param.type is not str else str
@@ -221,6 +223,10 @@ class GenerationForm(forms.Form):
             sources.clean(self, self.kind.source, cleaned)
         checked = self.kind.with_defaults(
             sources.checked_params(self.kind.source, cleaned) if self.kind.source else cleaned)
+        if wrong := batches.brace_errors(self.kind, checked):
+            for name, problem in wrong.items():
+                self.add_error(name if name in self.fields else None, problem)
+            return cleaned
         if refusal := batches.too_many(self.kind, checked, self.count):
             self.add_error(self.words_fields[0].name if self.words_fields else None, refusal)
             return cleaned
@@ -234,7 +240,7 @@ class GenerationForm(forms.Form):
     def variant_problem(self, name: str, checked: dict, problem: str) -> str:
         """The API's rule, said of the alternative that breaks it when there are some."""
         written = checked.get(name)
-        if isinstance(written, str) and len(batches.variants(written)) > 1:
+        if isinstance(written, str) and batches.how_many(written) > 1:
             return f"One of the alternatives: {problem}"
         return problem
 

@@ -109,3 +109,65 @@ def test_a_set_made_from_one_upload_shares_the_file_until_the_last_goes(owner_cl
     assert storage.exists(name)
     second.delete()
     assert not storage.exists(name)
+
+
+# --- counted, never expanded to be counted --------------------------------------------
+
+
+def test_the_count_is_the_product_of_the_group_sizes():
+    assert batches.how_many("{a|b|c} {1|2} plain") == 6
+    assert batches.how_many("{a|b}" * 30) == 2**30
+
+
+def test_a_literal_brace_is_written_with_a_backslash():
+    assert batches.variants(r"say \{yes|no} now") == ["say {yes|no} now"]
+    assert batches.variants(r"\{a\} or {b|c}") == ["{a} or b", "{a} or c"]
+    assert batches.variants(r"{one\|two|three}") == ["one|two", "three"]
+    assert batches.how_many(r"say \{yes|no}") == 1
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("{a{b|c}}", "Braces cannot nest (at character 3)"),
+    ("a fox} at dawn", "A } at character 6 closes no {"),
+    ("a {fox|owl at dawn", "A { is never closed"),
+])
+def test_nested_or_unbalanced_braces_are_explained(text, problem):
+    with pytest.raises(batches.BraceError, match=problem.replace("(", r"\(").replace(
+            ")", r"\)")):
+        batches.parse(text)
+
+
+@pytest.mark.django_db
+def test_a_long_prompt_of_alternatives_is_refused_without_being_expanded(
+        owner_client, team_a, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("expanded to be counted")
+
+    monkeypatch.setattr(batches, "variants", never)
+    prompt = "{a|b}" * 200  # 2**200 generations, 1,000 characters
+    response = owner_client.post("/generate/image/", {**IMAGE_FORM, "prompt": prompt})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This makes over a billion generations (over a billion alternatives)" in html
+    assert prompt in html and not Generation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unbalanced_braces_are_shown_beside_the_field_with_the_text_kept(owner_client,
+                                                                        team_a):
+    response = owner_client.post("/generate/tts/", {"text": "Answer {yes|no",
+                                                    "voice": "Wise_Woman"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "A { is never closed" in html and "Answer {yes|no" in html
+    assert "\\{ is a literal brace" in html  # the field's help says how
+    assert not Generation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_escaped_brace_makes_one_speech_that_says_the_braces(owner_client, team_a):
+    owner_client.post("/generate/tts/", {"text": r"Press \{yes|no} to go on",
+                                         "voice": "Wise_Woman"})
+    made = Generation.objects.get()
+    assert made.params["text"] == "Press {yes|no} to go on"
+    assert GenerationSet.objects.get().size == 1

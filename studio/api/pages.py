@@ -77,7 +77,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_for_team_or_404(request, ApiToken.objects.all(), pk=pk)
     if token.user_id != request.user.pk and not membership.can_manage:
         raise PermissionDenied("Only its owner or an admin can revoke a token.")
-    tokens.revoke(token)
+    tokens.revoke(token, request.user)
     messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
     return redirect("api_tokens")
 

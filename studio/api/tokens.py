@@ -14,7 +14,8 @@ from studio.api.models import ApiToken, Scope
 from studio.credits.budget import month_start
 from studio.generations.models import PENDING_STATUSES, Generation
 from studio.lib import clock
-from studio.teams.models import Membership, Role, Team
+from studio.teams import audit
+from studio.teams.models import AuditEvent, Membership, Role, Team
 
 TOKEN_PREFIX = "stk_"
 LAST_USED_STEP = timedelta(minutes=1)
@@ -71,8 +72,25 @@ def authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def revoke(token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=clock.now())
+def revoke(token: ApiToken, actor) -> None:
+    if ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=clock.now()):
+        audit.record(token.team, actor, AuditEvent.Action.API_TOKEN_REVOKED,
+                     f"Revoked {token.user.username}'s API token “{token.name}”",
+                     token=token.prefix, member=token.user.username)
+
+
+def revoke_on_leaving(sender, membership: Membership, actor, **kwargs) -> None:
+    """A member who leaves a team takes their tokens in it along: revoked, so that
+    coming back gives none of them back (a service token goes with its bot)."""
+    active = ApiToken.objects.filter(team_id=membership.team_id,
+                                     user_id=membership.user_id, revoked_at=None)
+    names = list(active.values_list("name", flat=True))
+    if active.update(revoked_at=clock.now()):
+        username = membership.user.username
+        audit.record(membership.team, actor, AuditEvent.Action.API_TOKEN_REVOKED,
+                     f"Revoked {username}'s API token{'s' if len(names) > 1 else ''} "
+                     f"({', '.join(names)}): they left the team",
+                     member=username, tokens=names)
 
 
 def spent_this_month(token: ApiToken) -> int:

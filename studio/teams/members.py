@@ -2,11 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.dispatch import Signal
 
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Role
 
 Action = AuditEvent.Action
+
+# Sent when a member leaves a team or is removed (membership, actor), inside the
+# removal's transaction: what they held in it ends with it (the REST API's tokens).
+member_left = Signal()
 
 
 class RuleError(Exception):
@@ -76,6 +81,7 @@ def remove(actor: Membership, target: Membership) -> None:
                else f"Removed {name} ({role_name(target.role)}) from the team")
     audit.record(target.team, actor.user, Action.MEMBER_REMOVED, summary,
                  member=name, role=target.role)
+    member_left.send(Membership, membership=target, actor=actor.user)
 
 
 @transaction.atomic

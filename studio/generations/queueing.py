@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from studio.generations import lifecycle
 from studio.generations.models import Generation, Lane
+from studio.lib import redirects
 from studio.teams.models import Role
 from studio.teams.scoping import current_membership, get_for_team_or_404
 
@@ -30,7 +30,7 @@ def answer(request: HttpRequest, done: bool, success: str) -> HttpResponse:
         messages.success(request, success)
     else:
         messages.error(request, NOT_WAITING)
-    return redirect(request.POST.get("next") or "gallery")
+    return redirects.back(request)
 
 
 @login_required
@@ -63,7 +63,7 @@ def set_lane(request: HttpRequest, pk: int) -> HttpResponse:
     lane = request.POST.get("lane", "")
     if lane not in Lane.values:
         messages.error(request, "Choose urgent, normal or background.")
-        return redirect(request.POST.get("next") or "gallery")
+        return redirects.back(request)
     if lane == Lane.URGENT and not current_membership(request).can_manage:
         raise PermissionDenied("Only an admin can mark work urgent.")
     return answer(request, lifecycle.set_lane(generation, lane),

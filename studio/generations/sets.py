@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from studio.generations import lifecycle, submission
 from studio.generations.models import Generation, GenerationSet, Lane
 from studio.generations.states import State
+from studio.lib import redirects
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Role
@@ -50,7 +51,7 @@ def cancel_rest(request: HttpRequest, pk: int) -> HttpResponse:
                                   f"#{pk}; their credits are free again.")
     else:
         messages.info(request, f"Nothing of set #{pk} was still waiting.")
-    return redirect(request.POST.get("next") or "gallery")
+    return redirects.back(request)
 
 
 @login_required

@@ -13,13 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.generations.models import PENDING_STATUSES, Generation
-from studio.lib import clock, undo
+from studio.lib import clock, redirects, undo
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
@@ -68,7 +68,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only its author or an admin can delete this.")
     if generation.status in PENDING_STATUSES:
         messages.error(request, "It is still queued or running: cancel it first.")
-        return redirect(undo.back_to(request, reverse("gallery")))
+        return redirects.back(request, "gallery")
     Generation.objects.filter(pk=pk).update(deleted_at=clock.now(),
                                             deleted_by=request.user,
                                             updated_at=timezone.now())
@@ -77,7 +77,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     undo.offer(request, f"{generation.get_kind_display()} #{pk} moved to the trash. It can "
                         f"be restored from the trash for {settings.STUDIO_TRASH_DAYS} days.",
                reverse("generation_restore", args=[pk]))
-    return redirect(undo.back_to(request, reverse("gallery")))
+    return redirects.back(request, "gallery")
 
 
 @login_required
@@ -101,7 +101,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(generation.team, request.user, AuditEvent.Action.RESTORED,
                  f"Restored {generation.get_kind_display()} #{pk}", generation=pk)
     messages.success(request, f"{generation.get_kind_display()} #{pk} is back in the gallery.")
-    return redirect(undo.back_to(request, reverse("trash")))
+    return redirects.back(request, "trash")
 
 
 def purge_expired() -> int:

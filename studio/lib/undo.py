@@ -7,7 +7,6 @@ redirect, so the address the Undo button posts to travels in the extra tags
 
 from django.contrib import messages
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
 
 PREFIX = "undo:"
 
@@ -23,13 +22,3 @@ def url_of(message) -> str:
         if tag.startswith(PREFIX):
             return tag.removeprefix(PREFIX)
     return ""
-
-
-def back_to(request: HttpRequest, fallback: str) -> str:
-    """Where a form asked to go back to (its `next` field, a path on this site), or
-    `fallback`: an undo returns to the page it was pressed on."""
-    wanted = request.POST.get("next", "")
-    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return wanted
-    return fallback

@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +36,7 @@ from studio.api.schemas import (
 )
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
-from studio.generations import lifecycle, submission
+from studio.generations import actions, submission
 from studio.generations.forms import FORMS
 from studio.generations.gallery import GalleryFilter
 from studio.generations.models import Generation, Lane
@@ -122,6 +123,12 @@ def on_invalid(request, exc) -> HttpResponse:
         errors.setdefault(where, []).append(error.get("msg", "invalid"))
     return problems.response(422, "The request does not match the API's schema.",
                              errors=errors)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc: PermissionDenied) -> HttpResponse:
+    """An action's refusal (studio.generations.actions): the member may not do it."""
+    return problems.response(403, str(exc))
 
 
 @api.exception_handler(HttpError)
@@ -282,15 +289,13 @@ def token_user(request: HttpRequest):
 def cancel_generation(request, pk: ItemId):
     token = need(request, Scope.GENERATE)
     generation = one(request, pk)
-    if not membership(request).may_change(generation):
-        raise Problem(403, "Only its author or an admin can cancel it.")
     return idempotency.once(request, token, lambda: canceled(request, generation))
 
 
 def canceled(request: HttpRequest, generation: Generation) -> HttpResponse:
-    if not lifecycle.cancel(generation):
-        return problems.response(409, "It may already be going out to the API, where the "
-                                      "credits may be spent: it can no longer be canceled.")
+    done = actions.cancel(membership(request), generation)
+    if not done.ok:
+        return problems.response(409, done.message)
     generation.refresh_from_db()
     return HttpResponse(GenerationOut(**generation_out(request, generation))
                         .model_dump_json(), content_type="application/json")

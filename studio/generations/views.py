@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from studio.generations import (
+    actions,
     composer,
-    lifecycle,
     review,
     sets,
     signing,
@@ -24,8 +24,7 @@ from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
 from studio.lib import media_storage, ranged
 from studio.multimodal import catalog
-from studio.teams import audit
-from studio.teams.models import AuditEvent, Role
+from studio.teams.models import Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 
@@ -110,20 +109,9 @@ def submit(request: HttpRequest, kind: catalog.Kind, form) -> submission.Outcome
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
-    membership = current_membership(request, Role.MEMBER)
-    if not membership.may_change(generation):
-        raise PermissionDenied("Only its author or an admin can cancel this.")
-    if lifecycle.cancel(generation):
-        audit.record(generation.team, request.user, AuditEvent.Action.CANCELED,
-                     f"Canceled {generation.get_kind_display()} #{pk}", generation=pk)
-        messages.success(request, f"{generation.get_kind_display()} #{pk} canceled.")
-    else:
-        messages.error(request, CANNOT_CANCEL)
+    done = actions.cancel(current_membership(request, Role.MEMBER), generation)
+    (messages.success if done.ok else messages.error)(request, done.message)
     return redirect("gallery")
-
-
-CANNOT_CANCEL = ("It was already sent to the API, where the credits may already be "
-                 "spent, so it can no longer be canceled.")
 
 
 @login_required

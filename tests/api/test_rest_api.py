@@ -105,7 +105,7 @@ def test_a_read_token_cannot_generate(client, team_a, owner):
 
 def test_a_revoked_or_unknown_token_is_401(client, team_a, owner):
     secret = token_for(team_a, owner, "read")
-    tokens.revoke(ApiToken.objects.get())
+    tokens.revoke(ApiToken.objects.get(), owner)
     with client(secret) as revoked, client("stk_nonsense") as unknown, client(None) as none:
         answers = [revoked.get("/kinds"), unknown.get("/kinds"), none.get("/kinds")]
     assert [a.status_code for a in answers] == [401, 401, 401]
@@ -253,3 +253,66 @@ def test_ids_past_what_the_database_holds_are_422_not_an_error(writer):
     assert writer.get("/generations", params={"before": huge}).status_code == 422
     assert writer.get("/credits/ledger", params={"before": huge}).status_code == 422
     assert writer.get("/no/such/endpoint").json()["status"] == 404
+
+
+def test_alternatives_past_the_limit_are_a_422_before_anything_is_built(writer,
+                                                                        monkeypatch):
+    from studio.generations import batches
+
+    monkeypatch.setattr(batches, "variants", lambda text: pytest.fail("expanded"))
+    answer = writer.post("/generations", json={
+        "kind": "tts", "params": {"text": "{yes|no} " * 30, "voice": "Wise_Woman"}})
+    assert answer.status_code == 422
+    assert "at most 64 go in one submission" in answer.json()["errors"]["text"][0]
+    assert not Generation.objects.exists()
+
+
+def test_nested_braces_are_a_422_naming_the_field(writer):
+    answer = writer.post("/generations", json={
+        "kind": "image", "params": {"prompt": "{a {b|c}|d}", "width": 512, "height": 512}})
+    assert answer.status_code == 422
+    assert "Braces cannot nest" in answer.json()["errors"]["prompt"][0]
+
+
+def test_a_removed_members_tokens_stay_revoked_when_they_come_back(client, team_a, owner,
+                                                                  teammate):
+    from studio.teams import members
+    from studio.teams.models import AuditEvent, Membership
+
+    secret = token_for(team_a, teammate, "read")
+    with client(secret) as http:
+        assert http.get("/kinds").status_code == 200
+        members.remove(Membership.objects.get(user=owner),
+                       Membership.objects.get(user=teammate))
+        assert http.get("/kinds").status_code == 401
+        Membership.objects.create(team=team_a, user=teammate, role="member")
+        assert http.get("/kinds").status_code == 401  # no old token comes back
+    assert ApiToken.objects.get().revoked_at is not None
+    event = AuditEvent.objects.get(action="api_token_revoked")
+    assert event.summary == "Revoked tom's API token (test): they left the team"
+    assert event.actor_name == "olivia"
+
+
+def test_cancel_through_the_api_writes_the_pages_audit_line(writer, client, team_a, owner):
+    from django.test import Client
+
+    from studio.teams.models import AuditEvent
+
+    by_api = writer.post("/generations", json=SPEECH).json()["id"]
+    assert writer.post(f"/generations/{by_api}/cancel").status_code == 200
+    browser = Client()
+    browser.force_login(owner)
+    by_page = writer.post("/generations", json=SPEECH).json()["id"]
+    assert browser.post(f"/generations/{by_page}/cancel/").status_code == 302
+    lines = AuditEvent.objects.filter(action="canceled").order_by("id")
+    assert [(e.summary, e.actor_name, e.details) for e in lines] == [
+        (f"Canceled Speech #{by_api}", "olivia", {"generation": by_api}),
+        (f"Canceled Speech #{by_page}", "olivia", {"generation": by_page})]
+
+
+def test_cancelling_a_finished_job_says_it_already_finished(writer, fake_clock):
+    made = writer.post("/generations", json=SPEECH).json()["id"]
+    drive(fake_clock)
+    answer = writer.post(f"/generations/{made}/cancel")
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == "It already succeeded: there is nothing left to cancel."

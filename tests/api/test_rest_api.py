@@ -288,6 +288,9 @@ def test_a_removed_members_tokens_stay_revoked_when_they_come_back(client, team_
         Membership.objects.create(team=team_a, user=teammate, role="member")
         assert http.get("/kinds").status_code == 401  # no old token comes back
     assert ApiToken.objects.get().revoked_at is not None
+    from tests.conftest import logged_in
+    page = logged_in(teammate).get("/account/tokens/").content.decode()
+    assert "Revoked" in page and 'class="revoked"' in page
     event = AuditEvent.objects.get(action="api_token_revoked")
     assert event.summary == "Revoked tom's API token (test): they left the team"
     assert event.actor_name == "olivia"

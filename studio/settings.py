@@ -212,6 +212,11 @@ STUDIO_RECOVERY_DELAY = envfloat("STUDIO_RECOVERY_DELAY", 5.0)
 STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)
 STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
 STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
+# Media limits, checked from headers before anything decodes (studio/lib/media_limits.py
+# says why these): pixels of an image and of a video frame, seconds of sound or video.
+STUDIO_MAX_IMAGE_PIXELS = envint("STUDIO_MAX_IMAGE_PIXELS", 4096 * 4096)
+STUDIO_MAX_FRAME_PIXELS = envint("STUDIO_MAX_FRAME_PIXELS", 1920 * 1088)
+STUDIO_MAX_MEDIA_SECONDS = envfloat("STUDIO_MAX_MEDIA_SECONDS", 600.0)
 STUDIO_DISPATCHER = envbool("STUDIO_DISPATCHER", True)
 # A worker writes a heartbeat this often; after three silent beats its leases lapse
 # and the dispatcher moves on whatever it was doing (states.py).

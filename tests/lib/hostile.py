@@ -114,6 +114,23 @@ def mp4(width: int = 64, height: int = 64, *, frames: int = 2, pix_fmt: str = "y
     return out.getvalue()
 
 
+def mp4_sound_only(seconds: float = 1.0) -> bytes:
+    """An MP4 holding a sound track and no picture."""
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as container:
+        audio = container.add_stream("aac", rate=48000, layout="mono")
+        for n in range(round(seconds * 48000 / 1024)):
+            silence = av.AudioFrame(format="fltp", layout="mono", samples=1024)
+            silence.sample_rate, silence.pts = 48000, n * 1024
+            for plane in silence.planes:
+                plane.update(bytes(plane.buffer_size))
+            for packet in audio.encode(silence):
+                container.mux(packet)
+        for packet in audio.encode(None):
+            container.mux(packet)
+    return out.getvalue()
+
+
 def mp4_claiming(width: int = 16000, height: int = 16000, *,
                  container_too: bool = True) -> bytes:
     """A 64x64 H.264 clip whose sequence header (SPS) claims width x height, and

@@ -205,6 +205,9 @@ class Generation(models.Model):
                                    help_text="The worker acting on it now.")
     lease_until = models.DateTimeField(null=True, blank=True,
                                        help_text="When that worker counts as gone.")
+    tries = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker began making this local kind (mix, "
+                             "sequence); past STUDIO_MAKE_ATTEMPTS it is not made again.")
     generation_set = models.ForeignKey(GenerationSet, null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="generations",
                                        help_text="The submission it was made in.")

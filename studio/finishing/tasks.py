@@ -17,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 
-from studio.finishing import joining, mixing, parts
+from studio.finishing import exports, joining, mixing, parts
 from studio.finishing.mixing import Deadline, FinishingError
+from studio.finishing.models import Export
 from studio.generations import lifecycle, storage
 from studio.generations.models import Generation
 from studio.generations.states import State
@@ -92,3 +93,19 @@ def store(generation: Generation, out: Path) -> None:
 
 
 MAKERS = {catalog.MIX: make_mix, catalog.SEQUENCE: make_sequence}
+
+
+def export(export_id: int) -> None:
+    """An export too heavy for a web request (exports.py), made here; every way it
+    ends is written on its row."""
+    job = Export.objects.select_related("generation__team").filter(
+        pk=export_id, state=Export.State.WORKING).first()
+    if job is None or not exports.start(job):
+        return
+    try:
+        exports.made_by_worker(job)
+    except Exception as exc:  # whatever the file did to the code: the export still ends
+        log.exception("export_failed", extra={"export": job.pk})
+        exports.finish(job, Export.State.FAILED, error_message=(
+            f"Making this failed ({type(exc).__name__}: "
+            f"{media_limits.describe_error(exc)}); tell an admin if it happens again."))

@@ -365,6 +365,13 @@ def played_past(what: str, seconds: float, stated: float) -> Refused:
                    f"{clock(seconds)}); the file is inconsistent.")
 
 
+def past_the_limit(what: str, stated: float) -> Refused:
+    """The error for a decoder stopped at the length limit (its header said less)."""
+    most = limits().seconds
+    return Refused(f"{what} plays on past {clock(most)}, the longest the studio takes, "
+                   f"though its header says {clock(stated)}; the file is inconsistent.")
+
+
 def length_of(stream, container) -> float:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)

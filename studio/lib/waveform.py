@@ -37,7 +37,7 @@ def peaks(audio: BinaryIO | str) -> array:
     if isinstance(audio, str):
         with open(audio, "rb") as file:
             return peaks(file)
-    media_limits.sound(audio, "The speech")
+    stated = media_limits.sound(audio, "The speech")
     found = array("f")
     carry = array("h")
     most = media_limits.limits().seconds * RATE
@@ -49,8 +49,7 @@ def peaks(audio: BinaryIO | str) -> array:
                     carry.extend(samples(chunk))
                     carry = fold(carry, found)
                 if len(found) * WINDOW > most:
-                    raise media_limits.played_past("The speech", len(found) * WINDOW / RATE,
-                                                   most / RATE)
+                    raise media_limits.past_the_limit("The speech", stated.duration_seconds)
             for chunk in mono.resample(None):
                 carry.extend(samples(chunk))
             carry = fold(carry, found)

@@ -288,7 +288,7 @@ class Generation(models.Model):
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES.get(self.media_format, "application/octet-stream")
+        return CONTENT_TYPES.get(self.media_format, UNKNOWN_TYPE)
 
     @property
     def file_stem(self) -> str:
@@ -300,6 +300,7 @@ class Generation(models.Model):
         return f"{self.file_stem}.{self.media_format or 'bin'}"
 
 
+UNKNOWN_TYPE = "application/octet-stream"  # a file the studio did not judge: downloaded
 CONTENT_TYPES = {
     "mp3": "audio/mpeg",
     "wav": "audio/wav",

@@ -214,7 +214,7 @@ STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
 STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
 # Media limits, checked from headers before anything decodes (studio/lib/media_limits.py
 # says why these): pixels of an image and of a video frame, seconds of sound or video.
-STUDIO_MAX_IMAGE_PIXELS = envint("STUDIO_MAX_IMAGE_PIXELS", 4096 * 4096)
+STUDIO_MAX_IMAGE_PIXELS = envint("STUDIO_MAX_IMAGE_PIXELS", 4096 * 3072)
 STUDIO_MAX_FRAME_PIXELS = envint("STUDIO_MAX_FRAME_PIXELS", 1920 * 1088)
 STUDIO_MAX_MEDIA_SECONDS = envfloat("STUDIO_MAX_MEDIA_SECONDS", 600.0)
 # Local work (mixes, joins, exports): how long one may take before it fails as out of

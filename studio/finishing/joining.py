@@ -42,8 +42,9 @@ from studio.lib import media_limits
 
 MAX_PARTS = 20
 # veryfast, with a short look-ahead and two threads: every frame the encoder keeps
-# in flight is 1.4 MB at 720p.
-X264 = {"crf": "20", "preset": "veryfast", "rc-lookahead": "8", "threads": "2"}
+# in flight is 1.4 MB at 720p, 3 MB at the frame limit (1080p), where a look-ahead of
+# 8 took the worker to 296 MB and 4 keeps it near 270 (make bench: hostile).
+X264 = {"crf": "20", "preset": "veryfast", "rc-lookahead": "4", "threads": "2"}
 PLAYS_ON = 1.0  # seconds a clip may run past its stated length (rounding, a last frame)
 
 

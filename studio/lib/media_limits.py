@@ -11,9 +11,10 @@ the header said the media ends (`played_past`).
 
 The limits, and why (the README's "Media limits" table says the same):
 
-- images: sides 64 to 8192 px, at most STUDIO_MAX_IMAGE_PIXELS (16.8 Mpx, 4096x4096).
-  The API makes 512 to 2048 px a side; 4096x4096 leaves room for a camera's photo
-  uploaded for image-to-video, and decodes in at most 64 MiB (RGBA).
+- images: sides 64 to 8192 px, at most STUDIO_MAX_IMAGE_PIXELS (12.6 Mpx, 4096x3072).
+  The API makes 512 to 2048 px a side (4.2 Mpx at most); three times that leaves
+  room for a 12 Mpx camera photo uploaded for image-to-video (4032x3024), decodes in
+  48 MiB, and its heaviest conversion (to WebP, in the worker) stays near 130 MB.
 - video frames: sides 16 to 4096 px, at most STUDIO_MAX_FRAME_PIXELS (2.1 Mpx,
   1920x1088). The API renders at most 1280x720; a 1080p frame is 3 MiB, so the
   decoders and the join's encoder, with a few dozen frames in flight, stay far

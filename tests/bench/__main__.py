@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHES = ["video_memory", "finishing", "dispatch", "turns", "api", "gallery", "load"]
+BENCHES = ["video_memory", "finishing", "hostile", "dispatch", "turns", "api", "gallery", "load"]
 
 
 def main(names: list[str]) -> None:

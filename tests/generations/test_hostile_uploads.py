@@ -61,7 +61,7 @@ def test_a_picture_within_the_sides_but_over_the_pixels_is_refused(owner_client,
                                                                    no_decoding):
     html = refused(owner_client, "wide.png", hostile.png_bomb(8000, 4000))
     assert ("The file is 8000×4000 pixels (32.0 Mpx); the studio takes images up to "
-            "16.8 Mpx.") in html
+            "12.6 Mpx.") in html
 
 
 @pytest.mark.parametrize(("name", "body", "what"), [

@@ -4,23 +4,30 @@ Cheap enough for a load balancer: the database and broker checks are one round
 trip each, and the API checks are cached for a short while per process.
 
 Anyone may ask, so strangers get whether each part answers and how fast; the teams'
-names, their API URLs and the errors' text are for staff only.
+names, their API URLs and the errors' text are for staff only. The worker is not ok
+when it has gone silent, nor when a task has been running past django-q2's timeout
+(a wedged worker: its heartbeat goes on, its task does not end); staff see which.
 """
 
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_q.brokers import get_broker
 
-from studio.generations.models import Heartbeat
+from studio.finishing.models import Export
+from studio.generations.lifecycle import lease_span
+from studio.generations.models import Generation, Heartbeat
+from studio.generations.states import State
 from studio.lib import clock
-from studio.multimodal import errors
+from studio.multimodal import catalog, errors
 from studio.teams.client import client_for
 from studio.teams.models import Team
 
@@ -84,7 +91,34 @@ def check_worker() -> dict:
     if latest is None:
         return {"ok": False, "error": "no worker has reported yet"}
     age = (clock.now() - latest).total_seconds()
-    return {"ok": age <= WORKER_SILENCE.total_seconds(), "last_seen_seconds_ago": round(age, 1)}
+    found = {"ok": age <= WORKER_SILENCE.total_seconds(), "last_seen_seconds_ago": round(age, 1)}
+    if stuck := busy_past_timeout():
+        timeout = settings.Q_CLUSTER["timeout"]
+        found.update(ok=False, busy_past_timeout=stuck, error=(
+            f"{len(stuck)} task(s) running longer than the {timeout} s task timeout"))
+    return found
+
+
+def busy_past_timeout() -> list[dict]:
+    """Work a worker began longer ago than a task may run. A lease is taken when the
+    work begins and runs lease_span() from then (states.py); an API call dispatched
+    but not yet taken by a worker is only waiting in the queue, so it is left out."""
+    now = clock.now()
+    timeout = timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    began_before = now - timeout
+    waiting = Q(state=State.DISPATCHED) & ~Q(kind__in=catalog.LOCAL_KINDS)
+    rows = (Generation.objects.exclude(lease_until=None).exclude(waiting)
+            .filter(lease_until__lt=began_before + lease_span())
+            .order_by("lease_until")[:20])
+    found = [{"what": f"{row.kind} #{row.pk}", "state": row.state, "worker": row.lease_owner,
+              "busy_seconds": round((now - (row.lease_until - lease_span())).total_seconds())}
+             for row in rows]
+    for export in Export.objects.filter(state=Export.State.WORKING,
+                                        started_at__lt=began_before)[:20]:
+        found.append({"what": f"{export.format} export of #{export.generation_id}",
+                      "state": "working", "worker": "",
+                      "busy_seconds": round((now - export.started_at).total_seconds())})
+    return found
 
 
 def check_apis() -> dict:

@@ -212,6 +212,16 @@ STUDIO_RECOVERY_DELAY = envfloat("STUDIO_RECOVERY_DELAY", 5.0)
 STUDIO_RECOVERY_SCAN = envint("STUDIO_RECOVERY_SCAN", 500)
 STUDIO_FOLLOW_UP_LIMIT = envfloat("STUDIO_FOLLOW_UP_LIMIT", 3600.0)
 STUDIO_MAX_MEDIA_BYTES = envint("STUDIO_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
+# Media limits, checked from headers before anything decodes (studio/lib/media_limits.py
+# says why these): pixels of an image and of a video frame, seconds of sound or video.
+STUDIO_MAX_IMAGE_PIXELS = envint("STUDIO_MAX_IMAGE_PIXELS", 4096 * 3072)
+STUDIO_MAX_FRAME_PIXELS = envint("STUDIO_MAX_FRAME_PIXELS", 1920 * 1088)
+STUDIO_MAX_MEDIA_SECONDS = envfloat("STUDIO_MAX_MEDIA_SECONDS", 600.0)
+# Local work (mixes, joins, exports): how long one may take before it fails as out of
+# time (under django-q2's timeout, which kills the task), and how many times a worker
+# may start a mix or a join whose worker died before it is failed for good.
+STUDIO_MAKE_SECONDS = envfloat("STUDIO_MAKE_SECONDS", Q_CLUSTER["timeout"] - 30)
+STUDIO_MAKE_ATTEMPTS = envint("STUDIO_MAKE_ATTEMPTS", 2)
 STUDIO_DISPATCHER = envbool("STUDIO_DISPATCHER", True)
 # A worker writes a heartbeat this often; after three silent beats its leases lapse
 # and the dispatcher moves on whatever it was doing (states.py).

@@ -4,9 +4,16 @@ The video's packets are copied (never decoded or re-encoded), so a mix costs abo
 what reading the file costs. The speech is decoded and run through an FFmpeg filter
 graph (start offset, volume, silence to length, 48 kHz stereo) into an AAC track;
 subtitles go in as a `mov_text` track of timed-text samples.
+
+Both files are judged first (media_limits: an MP4 and an MP3 or WAV within the
+limits, the mix's own length too), so a ten-hour file is refused before a packet is
+read. Any error reading either names the file, and where in it things broke.
 """
 
 import contextlib
+import math
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +22,7 @@ from typing import BinaryIO
 import av
 
 from studio.finishing.subtitles import Cue, mov_text_sample
+from studio.lib import media_limits
 
 Source = Path | str | BinaryIO  # a path, or a file open for reading (storage)
 AUDIO_RATE = 48_000
@@ -39,6 +47,23 @@ Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
 
 class FinishingError(ValueError):
     """What a person can act on: the part that cannot be used, and why."""
+
+
+class Deadline:
+    """When local work must have ended (STUDIO_MAKE_SECONDS after it began): checked
+    as packets and frames go, so a job that would outlast django-q2's timeout fails
+    saying so, rather than being killed and made again."""
+
+    def __init__(self, seconds: float = math.inf) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() - self.started >= self.seconds:
+            raise FinishingError(
+                f"This ran out of time: it took longer than the {self.seconds:g} s a mix, "
+                "a join or an export may take, so it was stopped and nothing was kept. "
+                "Use shorter or fewer parts.")
 
 
 @dataclass(frozen=True)
@@ -67,51 +92,124 @@ def length(video: float, voice_end: float, fit: str) -> float:
 
 
 def mix(video_path: Source, speech_path: Source, out_path: Path | str,
-        options: MixOptions) -> float:
-    """Write the mix to `out_path`; its length in seconds."""
-    with open_media(video_path, "video") as video_in, \
-            open_media(speech_path, "audio") as speech_in:
+        options: MixOptions, *, names: tuple[str, str] = ("The video", "The speech"),
+        deadline: Deadline | None = None) -> float:
+    """Write the mix to `out_path`; its length in seconds. `names` name the two files
+    in messages (e.g. "The video #12")."""
+    deadline = deadline or Deadline()
+    video_name, speech_name = names
+    picture = judged(video_path, media_limits.video, video_name)
+    sound = judged(speech_path, media_limits.sound, speech_name)
+    video_len = picture.duration_seconds
+    end = length(video_len, options.offset + sound.duration_seconds, options.fit)
+    if end <= 0:
+        raise FinishingError("Nothing would be left: the voice starts after the video "
+                             "ends. Choose a smaller start offset.")
+    check_made_length("The mix", end)
+    with open_media(video_path, "video", video_name) as video_in, \
+            open_media(speech_path, "audio", speech_name) as speech_in:
         video = video_in.streams.video[0]
         speech = speech_in.streams.audio[0]
-        video_len = duration_of(video, video_in)
-        if video_len <= 0:
-            raise FinishingError("The video has no frames to mix.")
-        end = length(video_len, options.offset + duration_of(speech, speech_in), options.fit)
-        if end <= 0:
-            raise FinishingError("Nothing would be left: the voice starts after the video "
-                                 "ends. Choose a smaller start offset.")
         with av.open(str(out_path), "w", format="mp4",
                      options={"movflags": "+faststart"}) as out:
             copied = out.add_stream_from_template(video)
             voice = out.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
             captions = caption_track(out) if options.subtitles else None
-            copy_video(video_in, video, out, copied, end, hold=end > video_len)
-            encode_voice(speech_in, speech, out, voice, options, end)
+            with blamed(video_name, "mixed"):
+                copy_video(video_in, video, out, copied, end, hold=end > video_len,
+                           what=video_name, deadline=deadline)
+            with blamed(speech_name, "mixed"):
+                encode_voice(speech_in, speech, out, voice, options, end,
+                             what=speech_name, deadline=deadline)
             if captions is not None:
                 write_captions(out, captions, options.subtitles, end)
     return end
 
 
-def open_media(path: Source, media: str):
+def judged(source: Source, judge, what: str):
+    """media_limits' facts of the file (judged from its header), or FinishingError."""
     try:
-        container = av.open(path if hasattr(path, "read") else str(path), "r")
-    except (av.error.InvalidDataError, av.error.FileNotFoundError, OSError) as exc:
-        raise FinishingError(f"The {media} cannot be read: {exc}") from None
+        if hasattr(source, "read"):
+            return judge(source, what)
+        with open(source, "rb") as file:
+            return judge(file, what)
+    except media_limits.Refused as exc:
+        raise FinishingError(str(exc)) from None
+
+
+def check_made_length(what: str, seconds: float) -> None:
+    """What a mix or a join makes is held to the same limit as what it is made of."""
+    most = media_limits.limits().seconds
+    if seconds > most:
+        raise FinishingError(f"{what} would be {media_limits.clock(seconds)} long; the "
+                             f"studio makes media up to {media_limits.clock(most)}. Use "
+                             "shorter or fewer parts.")
+
+
+def open_media(path: Source, media: str, what: str | None = None):
+    what = what or f"The {media}"
+    try:
+        container = media_limits.open_av(path, what)
+    except media_limits.Refused as exc:
+        raise FinishingError(str(exc)) from None
     streams = container.streams.video if media == "video" else container.streams.audio
     if not streams:
         container.close()
-        raise FinishingError(f"The file has no {media} stream.")
+        raise FinishingError(f"{what} has no {media} stream.")
     return container
 
 
-def copy_video(container, stream, out, copied, end: float, *, hold: bool) -> None:
+@contextlib.contextmanager
+def blamed(what: str, doing: str) -> Iterator[None]:
+    """Any error FFmpeg raises while one file is used becomes a FinishingError that
+    names that file."""
+    try:
+        yield
+    except FinishingError:
+        raise
+    except media_limits.Refused as exc:
+        raise FinishingError(str(exc)) from None
+    except (av.error.FFmpegError, ValueError, OSError) as exc:
+        raise FinishingError(f"{what} cannot be {doing} "
+                             f"({media_limits.describe_error(exc)}).") from None
+
+
+def decoded(container, stream, what: str) -> Iterator:
+    """The stream's frames; a decoding error names the file and where it broke."""
+    return _read(container.decode(stream), what, "decoded")
+
+
+def demuxed(container, stream, what: str) -> Iterator:
+    return _read(container.demux(stream), what, "read")
+
+
+def _read(items: Iterator, what: str, doing: str) -> Iterator:
+    at = 0.0
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except av.error.FFmpegError as exc:
+            raise FinishingError(f"{what} cannot be {doing} past "
+                                 f"{media_limits.clock(at)} "
+                                 f"({media_limits.describe_error(exc)}).") from None
+        at = float(item.pts * item.time_base) if item.pts is not None and \
+            item.time_base is not None else at
+        yield item
+
+
+def copy_video(container, stream, out, copied, end: float, *, hold: bool,
+               what: str = "The video", deadline: Deadline | None = None) -> None:
     """Packets shown before `end`, as they are; with `hold`, the last one shown until
     `end`. With B-frames, decode order is not display order: a frame shown after `end`
     that an earlier-shown one refers to is kept too (the video may then run a few
     frames past `end`), and reading stops at the first keyframe shown after it."""
     base, first = stream.time_base, stream.start_time or 0
     pending, last = [], None
-    for packet in container.demux(stream):
+    deadline = deadline or Deadline()
+    for packet in demuxed(container, stream, what):
+        deadline.check()
         if packet.dts is None or packet.pts is None:
             continue  # the demuxer's flush packet
         shown_after_end = (packet.pts - first) * base >= end
@@ -125,14 +223,15 @@ def copy_video(container, stream, out, copied, end: float, *, hold: bool) -> Non
             out.mux(held)
         pending, last = [], packet
     if last is None:
-        raise FinishingError("The video has no frames to mix.")
+        raise FinishingError(f"{what} has no frames to mix.")
     if hold:
         shown_at = float((last.pts - first) * base)
         last.duration = max(last.duration or 1, round((end - shown_at) / base))
     out.mux(last)
 
 
-def encode_voice(container, stream, out, voice, options: MixOptions, end: float) -> None:
+def encode_voice(container, stream, out, voice, options: MixOptions, end: float, *,
+                 what: str = "The speech", deadline: Deadline | None = None) -> None:
     graph = av.filter.Graph()
     chain = [graph.add_abuffer(template=stream),
              graph.add("adelay", f"delays={round(options.offset * 1000)}:all=1"),
@@ -145,7 +244,9 @@ def encode_voice(container, stream, out, voice, options: MixOptions, end: float)
              graph.add("abuffersink")]
     graph.link_nodes(*chain).configure()
     written = 0
-    for frame in container.decode(stream):
+    deadline = deadline or Deadline()
+    for frame in decoded(container, stream, what):
+        deadline.check()
         try:
             graph.push(frame)
         except av.error.EOFError:

@@ -1,6 +1,12 @@
 """The worker's side of a local kind: make the mix or the sequence from the team's
 gallery items and store it. The dispatcher hands each queued one over under a lease
-(dispatch.start_local); if this process dies, the lease lapses and it is made again.
+(dispatch.start_local).
+
+Every making ends: whatever goes wrong fails the job with a reason that names the
+file and what is wrong with it, and keeps no file; work that would outlast the task
+timeout stops itself (STUDIO_MAKE_SECONDS) and says so. If this process dies anyway,
+the lease lapses and the job is made again, at most STUDIO_MAKE_ATTEMPTS times in
+all (lifecycle.reclaim).
 """
 
 import logging
@@ -8,14 +14,17 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 
-from studio.finishing import joining, mixing, parts
-from studio.finishing.mixing import FinishingError
+from studio.finishing import exports, joining, mixing, parts
+from studio.finishing.mixing import Deadline, FinishingError
+from studio.finishing.models import Export
 from studio.generations import lifecycle, storage
 from studio.generations.models import Generation
 from studio.generations.states import State
-from studio.multimodal import catalog
+from studio.lib import clock, media_limits
+from studio.multimodal import catalog, errors
 
 log = logging.getLogger(__name__)
 
@@ -24,33 +33,47 @@ def make(generation_id: int, lease: str) -> None:
     generation = Generation.objects.filter(
         pk=generation_id, state=State.DISPATCHED,
         lease_until=datetime.fromisoformat(lease)).select_related("team").first()
-    if generation is None:
+    if generation is None or not lifecycle.start_making(generation, clock.now()):
         return  # moved on meanwhile (its lease lapsed and another worker has it)
     try:
         with tempfile.TemporaryDirectory(prefix="studio-finish-") as folder:
             out = Path(folder) / f"{generation.file_stem}.mp4"
-            MAKERS[generation.kind](generation, out)
+            MAKERS[generation.kind](generation, out, Deadline(settings.STUDIO_MAKE_SECONDS))
             store(generation, out)
     except FinishingError as exc:
-        storage.discard_media(generation)
-        lifecycle.fail(generation, "finishing", str(exc), charged=False)
+        failed(generation, str(exc))
         return
-    lifecycle.made(generation, (*storage.MEDIA_FIELDS, "params"))
+    except Exception as exc:  # whatever the files did to the code: the job still ends
+        log.exception("making_failed", extra={"generation": generation.pk})
+        failed(generation, f"Making this failed ({type(exc).__name__}: "
+                           f"{media_limits.describe_error(exc)}). Nothing was kept; tell "
+                           "an admin if it happens again.")
+        return
+    if not lifecycle.made(generation, (*storage.MEDIA_FIELDS, "params")):
+        storage.discard_media(generation)  # the job moved on without this worker
 
 
-def make_mix(generation: Generation, out: Path) -> None:
+def failed(generation: Generation, reason: str) -> None:
+    storage.discard_media(generation)
+    lifecycle.fail(generation, "finishing", reason, charged=False)
+
+
+def make_mix(generation: Generation, out: Path, deadline: Deadline) -> None:
     video, speech = parts.mix_parts(generation)
     with video.media.open("rb") as picture, speech.media.open("rb") as voice:
-        mixing.mix(picture, voice, out, parts.mix_options(generation, speech))
+        mixing.mix(picture, voice, out, parts.mix_options(generation, speech),
+                   names=(f"The video #{video.pk}", f"The speech #{speech.pk}"),
+                   deadline=deadline)
 
 
-def make_sequence(generation: Generation, out: Path) -> None:
+def make_sequence(generation: Generation, out: Path, deadline: Deadline) -> None:
     clips = parts.sequence_parts(generation)
     files = [clip.media.open("rb") for clip in clips]
     try:
         _, cues, starts = joining.join(
-            [joining.Part(file, parts.cues_of(clip)) for file, clip in zip(files, clips)],
-            out)
+            [joining.Part(file, parts.cues_of(clip), f"Clip {n} (video #{clip.pk})")
+             for n, (file, clip) in enumerate(zip(files, clips), start=1)],
+            out, deadline=deadline)
     finally:
         for file in files:
             file.close()
@@ -64,9 +87,25 @@ def store(generation: Generation, out: Path) -> None:
     generation.media_format = "mp4"
     generation.media_bytes = out.stat().st_size
     try:
-        storage.describe_video(generation)
-    except Exception as exc:  # what was made cannot be read back: say so, keep nothing
-        raise FinishingError(f"The finished file cannot be played ({exc}).") from None
+        storage.describe_video(generation, "The finished file")
+    except (errors.MultimodalError, ValueError) as exc:  # it cannot be read back: keep nothing
+        raise FinishingError(f"{exc}.") from None
 
 
 MAKERS = {catalog.MIX: make_mix, catalog.SEQUENCE: make_sequence}
+
+
+def export(export_id: int) -> None:
+    """An export too heavy for a web request (exports.py), made here; every way it
+    ends is written on its row."""
+    job = Export.objects.select_related("generation__team").filter(
+        pk=export_id, state=Export.State.WORKING).first()
+    if job is None or not exports.start(job):
+        return
+    try:
+        exports.made_by_worker(job)
+    except Exception as exc:  # whatever the file did to the code: the export still ends
+        log.exception("export_failed", extra={"export": job.pk})
+        exports.finish(job, Export.State.FAILED, error_message=(
+            f"Making this failed ({type(exc).__name__}: "
+            f"{media_limits.describe_error(exc)}); tell an admin if it happens again."))

@@ -7,4 +7,5 @@ urlpatterns = [
     path("generate/sequence/", views.join, name="join"),
     path("generations/<id:pk>/subtitles.<str:fmt>", views.captions, name="subtitles"),
     path("generations/<id:pk>/export.<str:fmt>", views.export, name="export"),
+    path("generations/<id:pk>/exports/<str:fmt>/", views.export_page, name="export_page"),
 ]

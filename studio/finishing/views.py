@@ -3,15 +3,20 @@ and exports of a finished item."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from studio.finishing import exports, parts, subtitles
 from studio.finishing.forms import JoinForm, MixForm
 from studio.finishing.joining import MAX_PARTS
+from studio.finishing.mixing import FinishingError
+from studio.finishing.models import Export
 from studio.generations import submission, trash
 from studio.generations.models import Generation
+from studio.generations.views import serve_file
+from studio.lib import media_limits
 from studio.lib.converters import parse_id
 from studio.multimodal import catalog
 from studio.teams.models import Role
@@ -84,8 +89,51 @@ def captions(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
+def exported(request: HttpRequest, pk: int, fmt: str) -> tuple[Generation, exports.Format]:
+    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
+    chosen = exports.chosen(generation, fmt)
+    if chosen is None or not generation.media:
+        raise Http404("No such export of this item.")
+    return generation, chosen
+
+
 @login_required
 @require_GET
 def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
-    return exports.response(generation, fmt)
+    """The item in another format: converted here when it fits a web request; else the
+    worker's file once it is ready (its page until then). A file that cannot be
+    converted is a 422 that says why, never a 500."""
+    generation, chosen = exported(request, pk, fmt)
+    try:
+        facts = exports.judged(generation)
+        if exports.heavy(generation, facts):
+            return from_the_worker(request, generation, chosen)
+        out = exports.converted(generation, chosen, facts)
+    except (media_limits.Refused, FinishingError) as exc:
+        return render(request, "finishing/export.html", {
+            "generation": generation, "format": chosen, "refusal": str(exc)}, status=422)
+    return FileResponse(out, as_attachment=True, content_type=chosen.content_type,
+                        filename=f"{generation.file_stem}.{chosen.name}")
+
+
+def from_the_worker(request: HttpRequest, generation: Generation,
+                    chosen: exports.Format) -> HttpResponse:
+    ready = Export.objects.filter(generation=generation, format=chosen.name,
+                                  state=Export.State.READY).exclude(file="").first()
+    if ready is None:
+        return redirect("export_page", generation.pk, chosen.name)
+    return serve_file(request, ready.file, chosen.content_type,
+                      f"{generation.file_stem}.{chosen.name}", as_attachment=True)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def export_page(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A heavy export, made by the worker: started when first asked for, shown while
+    it is made (htmx asks again every few seconds), then offered."""
+    generation, chosen = exported(request, pk, fmt)
+    context = {"generation": generation, "format": chosen,
+               "job": exports.requested(generation, chosen)}
+    template = "finishing/export.html#state" if request.htmx else "finishing/export.html"
+    return render(request, template, context)

@@ -7,7 +7,7 @@ caller stops there, because whoever moved the row owns it now.
 
 Fields written only here: state, status, not_before, follow_up_at, lease_owner,
 lease_until, started_at, finished_at, error_code, error_message, usage_id,
-credits_used, credits_remaining, lane, rank, and the attempts' outcomes.
+credits_used, credits_remaining, lane, rank, tries, and the attempts' outcomes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
@@ -30,6 +30,7 @@ from studio.credits.balance import observe_balance
 from studio.generations.models import Attempt, Generation, Heartbeat
 from studio.generations.states import FOLLOWED_UP, GRAPH, State, may_move, status_of
 from studio.lib import clock
+from studio.multimodal import catalog
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,21 @@ def take_local(generation: Generation, now: datetime) -> datetime | None:
     return lease[1]
 
 
+def start_making(generation: Generation, now: datetime) -> bool:
+    """A worker begins making the local kind it was handed: one more try counted (the
+    lapse move gives up past STUDIO_MAKE_ATTEMPTS), the lease running from now. Not
+    a move: the row stays dispatched."""
+    owner, until = _lease(now)
+    taken = Generation.objects.filter(
+        pk=generation.pk, state=State.DISPATCHED, lease_until=generation.lease_until,
+    ).update(tries=F("tries") + 1, lease_owner=owner, lease_until=until,
+             updated_at=timezone.now())
+    if taken:
+        generation.tries += 1
+        generation.lease_owner, generation.lease_until = owner, until
+    return bool(taken)
+
+
 def made(generation: Generation, media_fields: Iterable[str]) -> bool:
     """dispatched -> succeeded: a local kind made and stored under its lease."""
     media = {name: getattr(generation, name) for name in media_fields}
@@ -168,6 +184,8 @@ def reclaim(generation: Generation, now: datetime) -> bool:
     target = GRAPH[State(generation.state)].on_lapse
     if target is None:
         return False
+    if generation.kind in catalog.LOCAL_KINDS and generation.state == State.DISPATCHED:
+        return _reclaim_making(generation)
     fields = {"follow_up_at": now} if target in FOLLOWED_UP else {}
     if generation.state == State.SENDING:
         fields.update(error_code="worker_lost", error_message=(
@@ -180,6 +198,28 @@ def reclaim(generation: Generation, now: datetime) -> bool:
     log.warning("reclaimed", extra={"generation": generation.pk, "to": target,
                                     "owner": generation.lease_owner})
     return True
+
+
+def _reclaim_making(generation: Generation) -> bool:
+    """A mix or a sequence whose worker died: made again, until it was begun
+    STUDIO_MAKE_ATTEMPTS times; then failed, so it never takes a worker again."""
+    tries, most = generation.tries, settings.STUDIO_MAKE_ATTEMPTS
+    if tries >= most:
+        moved = _finish(generation, State.FAILED, (State.DISPATCHED,), charged=False,
+                        code="worker_lost", message=(
+                            f"The worker making this stopped before it finished, {tries} "
+                            "times (it ran out of time or memory, or was restarted), so "
+                            "it will not be made again. Nothing was kept; try shorter or "
+                            "smaller parts, and tell an admin if it happens again."))
+    else:  # a task the broker lost (no try yet) goes back quietly
+        said = {"error_code": "worker_lost", "error_message": (
+            f"The worker making this stopped before it finished (try {tries} of {most}); "
+            "making it again.")} if tries else {}
+        moved = _move(generation, State.QUEUED, lease=generation.lease_until, **said)
+    if moved:
+        log.warning("reclaimed", extra={"generation": generation.pk, "tries": tries,
+                                        "owner": generation.lease_owner})
+    return moved
 
 
 def hand_back_unsent(owner: str) -> int:

@@ -205,6 +205,9 @@ class Generation(models.Model):
                                    help_text="The worker acting on it now.")
     lease_until = models.DateTimeField(null=True, blank=True,
                                        help_text="When that worker counts as gone.")
+    tries = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker began making this local kind (mix, "
+                             "sequence); past STUDIO_MAKE_ATTEMPTS it is not made again.")
     generation_set = models.ForeignKey(GenerationSet, null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="generations",
                                        help_text="The submission it was made in.")
@@ -288,7 +291,7 @@ class Generation(models.Model):
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES.get(self.media_format, "application/octet-stream")
+        return CONTENT_TYPES.get(self.media_format, UNKNOWN_TYPE)
 
     @property
     def file_stem(self) -> str:
@@ -300,6 +303,7 @@ class Generation(models.Model):
         return f"{self.file_stem}.{self.media_format or 'bin'}"
 
 
+UNKNOWN_TYPE = "application/octet-stream"  # a file the studio did not judge: downloaded
 CONTENT_TYPES = {
     "mp3": "audio/mpeg",
     "wav": "audio/wav",

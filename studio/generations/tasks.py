@@ -187,6 +187,14 @@ def store(generation: Generation, answer: MediaAnswer) -> None:
         storage.discard_media(generation)
         lifecycle.fail(generation, exc.code, message_for(exc), charged=True)
         return
+    except Exception as exc:  # a file no check foresaw must not leave the job storing
+        log.exception("store_failed", extra={"generation": generation.pk})
+        storage.discard_media(generation)
+        lifecycle.fail(generation, "store_failed", (
+            f"The API's answer could not be stored ({type(exc).__name__}: {exc}"[:300]
+            + "). The charge is in the credit ledger; submit again, and tell an admin "
+            "if it keeps happening."), charged=True)
+        return
     if not lifecycle.stored(generation, storage.MEDIA_FIELDS):
         storage.discard_media(generation)  # the job moved on without this worker
 

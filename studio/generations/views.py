@@ -1,5 +1,3 @@
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing as django_signing
@@ -21,7 +19,7 @@ from studio.generations import (
 )
 from studio.generations import detail as detail_page
 from studio.generations.forms import FORMS
-from studio.generations.models import Generation, Lane
+from studio.generations.models import CONTENT_TYPES, UNKNOWN_TYPE, Generation, Lane
 from studio.lib import media_storage, ranged
 from studio.multimodal import catalog
 from studio.teams.models import Role
@@ -130,8 +128,10 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
     generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
     if not generation.media:
         raise Http404("This generation has no media yet.")
+    unknown = generation.content_type == UNKNOWN_TYPE  # never shown inline: a download
     return serve_file(request, generation.media, generation.content_type,
-                      generation.download_name, as_attachment="download" in request.GET)
+                      generation.download_name,
+                      as_attachment="download" in request.GET or unknown)
 
 
 # What a generation's derived files are served as: content type, name suffix.
@@ -198,5 +198,10 @@ def shared_image(request: HttpRequest, token: str) -> HttpResponse:
                            else generation.source_upload)
     if not file or (which == signing.MEDIA and not sources.may_be_fetched(generation)):
         raise Http404("No such image.")
-    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    return serve_file(request, file, content_type, file.name.rsplit("/", 1)[-1])
+    # Served as the image its name says only when the name is one the studio gives
+    # the images it checked; anything else downloads, never rendered.
+    content_type = CONTENT_TYPES.get(file.name.rsplit(".", 1)[-1].lower(), UNKNOWN_TYPE)
+    if not content_type.startswith("image/"):
+        content_type = UNKNOWN_TYPE
+    return serve_file(request, file, content_type, file.name.rsplit("/", 1)[-1],
+                      as_attachment=content_type == UNKNOWN_TYPE)

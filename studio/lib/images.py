@@ -1,4 +1,5 @@
-"""Is this an image the API can animate? For uploads and for typed URLs."""
+"""Is this an image the API can animate? For uploads and for typed URLs. And the
+cards' thumbnails, decoded at reduced size."""
 
 import io
 from typing import BinaryIO
@@ -6,47 +7,20 @@ from typing import BinaryIO
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from studio.lib import safe_http
+from studio.lib import media_limits, safe_http
 from studio.lib.download import TooLarge, copy_capped
-
-ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-SMALLEST_SIDE, LARGEST_SIDE = 64, 8192
 
 
 def check_image(data: BinaryIO, *, what: str = "The file") -> str:
-    """The image's file extension; ValidationError when it is not a usable image."""
+    """The image's file extension; ValidationError when it is not a usable image: not
+    a PNG, JPEG or WebP by its bytes, outside the media limits, or not decodable to
+    its last byte (a truncated JPEG is refused here, not at the API)."""
     try:
-        with Image.open(data) as picture:
-            fmt, size = picture.format, picture.size
-            picture.verify()
-    except Image.DecompressionBombError:
-        fmt, size = header_facts(data, what)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(f"{what} is not an image (use a JPEG, PNG or WebP).") from None
-    if fmt not in ACCEPTED_FORMATS:
-        raise ValidationError(f"{what} is a {fmt} image; use a JPEG, PNG or WebP.")
-    if min(size) < SMALLEST_SIDE or max(size) > LARGEST_SIDE:
-        raise ValidationError(f"{what} is {size[0]}×{size[1]} pixels; each side must be "
-                              f"{SMALLEST_SIDE} to {LARGEST_SIDE}.")
-    return ACCEPTED_FORMATS[fmt]
-
-
-def header_facts(data: BinaryIO, what: str) -> tuple[str, tuple[int, int]]:
-    """Format and size of an image Pillow will not open for its pixel count, read
-    from the header alone: Pillow's error names the count, not the sides."""
-    data.seek(0)
-    prefix = data.read(16)
-    Image.init()
-    for fmt in ACCEPTED_FORMATS:
-        header, accepts = Image.OPEN[fmt]
-        if accepts(prefix) is True:
-            data.seek(0)
-            with header(data) as picture:
-                return fmt, picture.size
-    raise ValidationError(f"{what} has far too many pixels; use a JPEG, PNG or WebP whose "
-                          f"sides are {SMALLEST_SIDE} to {LARGEST_SIDE}.")
+        return media_limits.decoded_image(data, what).extension
+    except media_limits.Refused as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def check_upload(upload) -> str:
@@ -97,15 +71,23 @@ THUMB_QUALITY = 65
 
 
 def thumbnail(picture: BinaryIO, width: int) -> bytes:
-    """A WebP no wider than `width`; ValueError when `picture` is not an image, or
-    one with too many pixels to decode safely."""
+    """A WebP no wider than `width`, decoded at reduced size (a JPEG at 1/2 to 1/8,
+    any other halved by `reduce` before it is resampled); media_limits.Refused (a
+    ValueError) when `picture` is not an image within the limits, or is broken."""
+    facts = media_limits.image(picture, "The picture")
+    target = (width, width * 4)
     try:
-        with Image.open(picture) as image:
-            image.draft("RGB", (width, width * 4))
+        with media_limits.open_image(picture, facts) as image:
+            image.draft("RGB", target)
+            if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                image = image.convert("RGBA")  # palette and one-bit pictures
+            image.thumbnail(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
             small = image.convert("RGB")
-            small.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"not an image: {exc}") from None
+    except media_limits.Refused:
+        raise
+    except Exception as exc:  # whatever the decoder says of a broken file
+        raise media_limits.Refused(
+            f"The picture cannot be decoded ({media_limits.describe_error(exc)}).") from None
     out = io.BytesIO()
     small.save(out, "WEBP", quality=THUMB_QUALITY, method=4)
     return out.getvalue()

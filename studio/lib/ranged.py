@@ -62,4 +62,7 @@ def serve(request: HttpRequest, handle: BinaryIO, size: int, content_type: str,
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = cache_control
+    # The type given is the one the file is served as: a browser must not guess
+    # another (an HTML page or an SVG script in a file named as media).
+    response["X-Content-Type-Options"] = "nosniff"
     return response

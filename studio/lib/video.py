@@ -1,13 +1,20 @@
-"""Reading MP4s back: what a video holds, and its first frame as a poster."""
+"""Reading MP4s back: what a video holds, and its first frame as a poster. Every
+file is judged by media_limits (an MP4 within the limits, by its header) before a
+frame of it is decoded."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import av
+
+from studio.lib import media_limits
+from studio.lib.media_limits import VideoFacts
 
 POSTER_JPEG_QUALITY = 80
 
@@ -26,14 +33,20 @@ VideoSource = Path | str | BinaryIO
 
 
 def _open_video(source: VideoSource) -> av.container.InputContainer:
-    try:
-        container = av.open(str(source) if isinstance(source, Path) else source, "r")
-    except av.error.InvalidDataError as error:
-        raise ValueError(f"not a video that can be decoded: {error}") from None
+    container = media_limits.open_av(source, "The video")
     if not container.streams.video:
         container.close()
         raise ValueError("the file has no video stream")
     return container
+
+
+@contextlib.contextmanager
+def as_file(source: VideoSource) -> Iterator[BinaryIO]:
+    if hasattr(source, "read"):
+        yield source
+    else:
+        with open(source, "rb") as file:
+            yield file
 
 
 def probe(path: Path) -> RenderedVideo:
@@ -52,12 +65,23 @@ def probe(path: Path) -> RenderedVideo:
         )
 
 
-def poster_frame(path_or_file: VideoSource, max_width: int = 640) -> bytes:
-    """The first frame as a JPEG, no wider than `max_width`, for a card's poster."""
-    with _open_video(path_or_file) as container:
-        first = next(container.decode(video=0), None)
+def poster_frame(path_or_file: VideoSource, max_width: int = 640,
+                 what: str = "The video") -> bytes:
+    """The first frame as a JPEG, no wider than `max_width`, for a card's poster;
+    media_limits.Refused (a ValueError) when the file is not a video within the limits
+    or its first frame cannot be decoded."""
+    with as_file(path_or_file) as file:
+        media_limits.video(file, what)
+        try:
+            with media_limits.open_av(file, what) as container:
+                first = next(container.decode(video=0), None)
+        except media_limits.Refused:
+            raise
+        except Exception as exc:  # the decoder's words for a broken first frame
+            raise media_limits.Refused(f"{what}'s first frame cannot be decoded "
+                                       f"({media_limits.describe_error(exc)}).") from None
     if first is None:
-        raise ValueError("the video has no frames")
+        raise media_limits.Refused(f"{what} has no frames.")
     # Scaled while converting, so no full-size RGB copy of the frame is ever made.
     width = min(first.width, max_width)
     height = max(1, round(first.height * width / first.width))
@@ -67,23 +91,8 @@ def poster_frame(path_or_file: VideoSource, max_width: int = 640) -> bytes:
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class VideoFacts:
-    width: int
-    height: int
-    fps: float
-    frame_count: int
-    duration_seconds: float
-
-
-def facts(source: VideoSource) -> VideoFacts:
-    """Size, rate, frames and length from the container's index, without decoding."""
-    with _open_video(source) as container:
-        stream = container.streams.video[0]
-        rate = float(stream.average_rate or stream.guessed_rate or 0)
-        if stream.duration is not None:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = (container.duration or 0) / av.time_base
-        frames = stream.frames or round(duration * rate)
-        return VideoFacts(stream.width, stream.height, rate, frames, duration)
+def facts(source: VideoSource, what: str = "The video") -> VideoFacts:
+    """Size, rate, frames and length from the container's header, without decoding;
+    media_limits.Refused (a ValueError) for a file outside the limits."""
+    with as_file(source) as file:
+        return media_limits.video(file, what)

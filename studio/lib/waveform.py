@@ -2,7 +2,8 @@
 
 Decoded frame by frame and folded into short windows as it goes, so a long clip
 is never held in memory: only one peak per window is kept (a few kilobytes for
-an hour of speech).
+an hour of speech). The file is judged first (media_limits: an MP3 or WAV within
+the limits), and decoding stops at the limit of seconds whatever the file says.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import BinaryIO
 
 import av
 from PIL import Image, ImageDraw
+
+from studio.lib import media_limits
 
 WIDTH, HEIGHT = 600, 160
 BAR, GAP = 4, 2  # pixels: 100 bars across the picture
@@ -31,20 +34,27 @@ def picture(audio: BinaryIO | str) -> bytes:
 
 def peaks(audio: BinaryIO | str) -> array:
     """The loudest sample of each WINDOW, 0 to 1, from start to end."""
+    if isinstance(audio, str):
+        with open(audio, "rb") as file:
+            return peaks(file)
+    stated = media_limits.sound(audio, "The speech")
     found = array("f")
     carry = array("h")
+    most = media_limits.limits().seconds * RATE
     try:
-        with av.open(audio, "r") as container:
-            if not container.streams.audio:
-                raise ValueError("no audio stream")
+        with media_limits.open_av(audio, "The speech") as container:
             mono = av.AudioResampler(format="s16", layout="mono", rate=RATE)
             for frame in container.decode(audio=0):
                 for chunk in mono.resample(frame):
                     carry.extend(samples(chunk))
                     carry = fold(carry, found)
+                if len(found) * WINDOW > most:
+                    raise media_limits.past_the_limit("The speech", stated.duration_seconds)
             for chunk in mono.resample(None):
                 carry.extend(samples(chunk))
             carry = fold(carry, found)
+    except media_limits.Refused:
+        raise
     except (av.error.FFmpegError, OSError) as error:
         raise ValueError(f"not audio that can be decoded: {error}") from None
     if carry:

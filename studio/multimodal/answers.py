@@ -82,10 +82,15 @@ def generation_result(kind: catalog.Kind, document: Document, origin: str) -> Ge
         status = _status(values)
         if media is None:
             waiting = kind.media == "video" or status in catalog.USAGE_IN_PROGRESS
-            if not (usage_id and waiting):
+            if not usage_id:
                 raise MalformedAnswer(
                     f"The API answered without the {kind.media} and without a usage id "
                     "to follow"
+                )
+            if not waiting:
+                raise MalformedAnswer(
+                    f"The API answered without the {kind.media} (usage id {usage_id}, "
+                    f"status {status or 'not given'}): there is nothing to store"
                 )
         return GenerationResult(
             usage_id=usage_id,

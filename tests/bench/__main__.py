@@ -7,7 +7,8 @@ import importlib
 import os
 import sys
 
-BENCHES = ["matcher", "video_memory", "finishing", "dispatch", "turns", "api", "gallery", "load"]
+BENCHES = ["matcher", "video_memory", "finishing", "hostile", "dispatch", "turns", "api",
+           "gallery", "load"]
 
 
 def main(names: list[str]) -> None:

@@ -114,6 +114,7 @@ PAGES: list[PageSpec] = [
     PageSpec("detail-running", "/generations/{rendering}/", "member"),
     PageSpec("detail-failed", "/generations/{failed}/", "member"),
     PageSpec("detail-trashed", "/generations/{trashed}/", "admin"),
+    PageSpec("export-by-the-worker", "/generations/{image}/exports/webp/", "member"),
     PageSpec("mix", "/generate/mix/?source={video_t2v}&speech={tts}", "member"),
     PageSpec("join", "/generate/sequence/?ids={video_t2v}&ids={video_cogvideox}", "member"),
     PageSpec("approvals", "/approvals/", "admin"),

@@ -38,6 +38,24 @@ def finished_speech(team, author, text: str = "The harbour wakes. Boats drift ou
     return item
 
 
+def gallery_video(team, author, body: bytes) -> Generation:
+    """A finished video of the gallery holding `body`, as if stored before any check."""
+    item = Generation.objects.create(team=team, author=author, kind="video_t2v", cost=1000,
+                                     params={"prompt": "crafted"}, state="succeeded",
+                                     status=Status.SUCCEEDED, media_format="mp4")
+    item.media.save(f"{item.file_stem}.mp4", ContentFile(body))
+    return item
+
+
+def gallery_speech(team, author, body: bytes, fmt: str = "mp3") -> Generation:
+    item = Generation.objects.create(team=team, author=author, kind="tts", cost=14,
+                                     params={"text": "Crafted words.", "voice": "Wise_Woman"},
+                                     state="succeeded", status=Status.SUCCEEDED,
+                                     media_format=fmt)
+    item.media.save(f"{item.file_stem}.{fmt}", ContentFile(body))
+    return item
+
+
 def streams(path) -> dict:
     with av.open(str(path)) as container:
         return {s.type: (s.codec_context.name, float(s.duration * s.time_base))

@@ -257,14 +257,29 @@ def test_older_speech_without_a_waveform_shows_a_placeholder(owner_client, owner
     assert "card-waveform-none" in html and f"/generations/{speech.pk}/thumbnail" not in html
 
 
-def test_unreadable_speech_keeps_its_media_and_gets_no_waveform(team_a, owner):
+def speech_answer(mp3: bytes) -> MediaAnswer:
+    body = base64.b64encode(mp3)
+    return MediaAnswer(usage_id=None, endpoint_type="tts", status="completed",
+                       credits_used=14, format="mp3",
+                       media=Base64Payload(io.BytesIO(body), 0, len(body)),
+                       duration_seconds=None)
+
+
+def test_speech_whose_waveform_cannot_be_drawn_keeps_its_media_and_gets_none(team_a, owner):
+    from tests.lib import hostile
+
     speech = make(team_a, owner, status=Status.SUCCEEDED)
-    body = base64.b64encode(b"ID3 not really an mp3")
-    storage.save_media(speech, MediaAnswer(
-        usage_id=None, endpoint_type="tts", status="completed", credits_used=14,
-        format="mp3", media=Base64Payload(io.BytesIO(body), 0, len(body)),
-        duration_seconds=None))
+    storage.save_media(speech, speech_answer(hostile.mp3_corrupt_in_the_middle()))
     assert speech.media and not speech.thumbnail
+
+
+def test_speech_that_is_not_sound_is_refused_rather_than_kept(team_a, owner):
+    from studio.multimodal.errors import MalformedAnswer
+
+    speech = make(team_a, owner, status=Status.SUCCEEDED)
+    with pytest.raises(MalformedAnswer, match="The API.s speech cannot be read"):
+        storage.save_media(speech, speech_answer(b"ID3 not really an mp3"))
+    assert not speech.media
 
 
 # The viewer -----------------------------------------------------------------------

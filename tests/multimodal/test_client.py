@@ -266,6 +266,13 @@ def test_tts_answer_without_audio_is_malformed() -> None:
         generate({"usage_id": "use_1", "credits_used": 14, "format": "mp3"})
 
 
+def test_an_answer_without_media_but_with_a_usage_id_says_which_instead_of_none() -> None:
+    with pytest.raises(MalformedAnswer) as refused:
+        generate({"usage_id": "use_1", "status": "completed", "audio_base64": ""})
+    assert str(refused.value) == ("The API answered without the audio (usage id use_1, "
+                                  "status completed): there is nothing to store")
+
+
 def test_video_answer_without_video_or_usage_id_is_malformed() -> None:
     with pytest.raises(MalformedAnswer, match="without the video"):
         generate({"credits_used": 1000}, kind="video_t2v", params={"prompt": "Waves"})

@@ -96,3 +96,35 @@ def test_healthz_calls_the_api_health_endpoint(client, staff_client, sandbox_url
     public = client.get("/healthz").json()
     assert public["status"] == "ok" and public["checks"]["api"][0]["ok"] is True
     assert "api_status" not in str(public)
+
+
+def test_a_task_running_past_the_timeout_makes_the_worker_not_ok(
+        client, staff_client, team_a, owner, settings):
+    from datetime import timedelta
+
+    from studio.finishing.models import Export
+    from studio.generations.lifecycle import lease_span
+    from tests.generations.helpers import queued
+
+    now = timezone.now()
+    Heartbeat.objects.create(name="worker-1", seen_at=now)  # alive, yet wedged
+    began = now - timedelta(seconds=settings.Q_CLUSTER["timeout"] + 100)
+    wedged = queued(team_a, owner, "tts", text="stuck")
+    waiting = queued(team_a, owner, "tts", text="only queued at the broker")
+    mix = queued(team_a, owner, "image", prompt="fine, just begun")
+    for row, state, since in ((wedged, "sending", began), (waiting, "dispatched", began),
+                              (mix, "storing", now)):
+        type(row).objects.filter(pk=row.pk).update(
+            state=state, status="running", lease_owner="worker-1",
+            lease_until=since + lease_span())
+    Export.objects.create(generation=wedged, format="mp3", started_at=began)
+    assert client.get("/healthz").json()["checks"]["worker"] == {"ok": False}
+    data = staff_client.get("/healthz").json()
+    assert data["status"] == "degraded"
+    worker = data["checks"]["worker"]
+    assert worker["ok"] is False and "2 task(s) running longer than" in worker["error"]
+    assert [(b["what"], b["state"], b["worker"]) for b in worker["busy_past_timeout"]] == [
+        (f"tts #{wedged.pk}", "sending", "worker-1"),
+        (f"mp3 export of #{wedged.pk}", "working", "")]
+    assert all(b["busy_seconds"] >= settings.Q_CLUSTER["timeout"] + 100
+               for b in worker["busy_past_timeout"])

@@ -13,7 +13,7 @@ from studio.finishing.forms import JoinForm, MixForm
 from studio.finishing.joining import MAX_PARTS
 from studio.finishing.mixing import FinishingError
 from studio.finishing.models import Export
-from studio.generations import submission, trash
+from studio.generations import reach, submission
 from studio.generations.models import Generation
 from studio.generations.views import serve_file
 from studio.lib import media_limits
@@ -79,7 +79,7 @@ def captions(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """WebVTT for the players, SRT to download: the item's words, timed approximately."""
     if fmt not in ("vtt", "srt"):
         raise Http404("Subtitles come as .vtt or .srt.")
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
+    generation = reach.within_reach_or_404(request, Generation.objects.all(), pk)
     timed = parts.cues_of(generation)
     if fmt == "vtt":
         return HttpResponse(subtitles.webvtt(timed), content_type="text/vtt; charset=utf-8")
@@ -90,7 +90,7 @@ def captions(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def exported(request: HttpRequest, pk: int, fmt: str) -> tuple[Generation, exports.Format]:
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
+    generation = reach.within_reach_or_404(request, Generation.objects.all(), pk)
     chosen = exports.chosen(generation, fmt)
     if chosen is None or not generation.media:
         raise Http404("No such export of this item.")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studio.generations import detail
-from studio.generations.models import Comment, Generation, Rating, Star
-from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
-
-
-def check_may_review(request: HttpRequest) -> None:
-    if not current_membership(request).can_review:
-        raise PermissionDenied("Members rate and comment; an admin can let viewers "
-                               "do it too, in Team settings.")
+from studio.generations import actions, detail
+from studio.generations.models import Comment, Generation, Rating
+from studio.teams.scoping import current_membership, get_for_team_or_404
 
 
 def reviewable(request: HttpRequest, pk: int) -> Generation:
@@ -43,19 +36,10 @@ def reviewable(request: HttpRequest, pk: int) -> Generation:
 @vary_on_headers("HX-Request")
 def star(request: HttpRequest, pk: int) -> HttpResponse:
     generation = reviewable(request, pk)
-    generation.starred = toggle_star(generation, request.user)
+    generation.starred = actions.star(current_membership(request), generation).result
     if request.htmx:
         return render(request, "generations/_star.html", {"generation": generation})
     return redirect("generation_detail", pk=pk)
-
-
-def toggle_star(generation: Generation, user) -> bool:
-    """Star or unstar; whether it is starred now."""
-    removed, _ = Star.objects.filter(generation=generation, user=user).delete()
-    if removed:
-        return False
-    Star.objects.get_or_create(generation=generation, user=user)
-    return True
 
 
 # Ratings and comments ------------------------------------------------------------
@@ -114,13 +98,12 @@ def review_block(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
-    check_may_review(request)
-    generation = reviewable(request, pk)
+    member, generation = current_membership(request), reviewable(request, pk)
+    actions.check_may_review(member)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return respond(request, review_of(request, generation, rating_form=form), status=400)
-    Rating.objects.update_or_create(generation=generation, user=request.user,
-                                    defaults={"stars": form.cleaned_data["stars"]})
+    actions.rate(member, generation, form.cleaned_data["stars"])
     return done(request, generation)
 
 
@@ -128,13 +111,12 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    check_may_review(request)
-    generation = reviewable(request, pk)
+    member, generation = current_membership(request), reviewable(request, pk)
+    actions.check_may_review(member)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return respond(request, review_of(request, generation, comment_form=form), status=400)
-    Comment.objects.create(generation=generation, author=request.user,
-                           text=form.cleaned_data["text"])
+    actions.comment(member, generation, form.cleaned_data["text"])
     return done(request, generation)
 
 
@@ -142,15 +124,11 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    membership = current_membership(request)
-    team_work = team_queryset(request, Generation.objects.in_gallery())
-    found = Comment.objects.filter(pk=comment_id, generation__in=team_work) \
-        .select_related("generation").first()
+    found = Comment.objects.for_team(current_membership(request).team).filter(
+        pk=comment_id, generation__deleted_at=None).select_related("generation").first()
     if found is None:
         raise Http404("No such comment in this team.")
-    if not membership.may_change(found):
-        raise PermissionDenied("Only its author or an admin can delete this comment.")
-    found.delete()
+    actions.delete_comment(current_membership(request), found)
     return done(request, found.generation)
 
 

@@ -10,12 +10,12 @@ from django.views.decorators.vary import vary_on_headers
 from studio.generations import (
     actions,
     composer,
+    reach,
     review,
     sets,
     signing,
     sources,
     submission,
-    trash,
 )
 from studio.generations import detail as detail_page
 from studio.generations.forms import FORMS
@@ -117,7 +117,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user)
                                 .prefetch_related("attempt_log"))
-    generation = trash.within_reach_or_404(request, generations, pk)
+    generation = reach.within_reach_or_404(request, generations, pk)
     in_review = review.review_of(request, generation) if not generation.deleted_at else None
     return detail_page.page(request, generation, in_review)
 
@@ -125,7 +125,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def media(request: HttpRequest, pk: int) -> HttpResponse:
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
+    generation = reach.within_reach_or_404(request, Generation.objects.all(), pk)
     if not generation.media:
         raise Http404("This generation has no media yet.")
     unknown = generation.content_type == UNKNOWN_TYPE  # never shown inline: a download
@@ -143,7 +143,7 @@ DERIVED_FILES = {"poster": ("image/jpeg", "-poster.jpg"),
 @require_GET
 def derived_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     """A video's poster, or a card's thumbnail."""
-    generation = trash.within_reach_or_404(request, Generation.objects.all(), pk)
+    generation = reach.within_reach_or_404(request, Generation.objects.all(), pk)
     content_type, suffix = DERIVED_FILES[which]
     return serve_file(request, getattr(generation, which), content_type,
                       generation.file_stem + suffix)
@@ -164,7 +164,7 @@ def serve_file(request: HttpRequest, file, content_type: str, name: str,
 @require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
-    generation = trash.within_reach_or_404(request, generations, pk)
+    generation = reach.within_reach_or_404(request, generations, pk)
     return render(request, "generations/_one_card.html", {"generation": generation})
 
 
@@ -174,7 +174,7 @@ def viewer(request: HttpRequest, pk: int) -> HttpResponse:
     """The gallery viewer's content for one item: its media large, its words, the
     facts and the actions."""
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
-    generation = trash.within_reach_or_404(request, generations, pk)
+    generation = reach.within_reach_or_404(request, generations, pk)
     mine = generation.ratings.filter(user=request.user).values_list("stars", flat=True)
     return render(request, "generations/_viewer.html", {
         "generation": generation, "facts": detail_page.facts(generation),

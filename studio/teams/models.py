@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
+from studio.lib.team_scope import TeamQuerySet
 from studio.teams import crypto
 
 
@@ -106,6 +107,8 @@ class Membership(models.Model):
                                          "month (UTC). Empty: no cap.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")
@@ -144,6 +147,13 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         GENERATED = "generated", "Generated"
         CANCELED = "canceled", "Canceled"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        MOVED_TO_TOP = "moved_to_top", "Moved to the top"
+        LANE_CHANGED = "lane_changed", "Changed a lane"
+        RATED = "rated", "Rated"
+        COMMENTED = "commented", "Commented"
+        COMMENT_DELETED = "comment_deleted", "Deleted a comment"
         APPROVED = "approved", "Approved a set"
         DECLINED = "declined", "Declined a set"
         DELETED = "deleted", "Deleted"
@@ -171,6 +181,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["team", "-created_at"])]
@@ -193,6 +205,8 @@ class Invitation(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from studio.generations import trash
+from studio.generations import reach
 from studio.generations.models import Generation, State, Status
 from studio.generations.signing import UPLOAD, shared_url
 from studio.teams.models import Membership, Role
@@ -111,16 +111,16 @@ def test_who_may_not_restore_cannot_restore_by_url_either(other_member_client, c
 def test_may_restore_is_for_admins_and_its_author_within_the_window(team_a, clip, owner,
                                                                     teammate):
     trashed(clip)
-    roles = {role: trash.may_restore(Membership(team=team_a, role=role), clip)
+    roles = {role: reach.may_restore(Membership(team=team_a, role=role), clip)
              for role in Role}
     assert roles == {Role.VIEWER: False, Role.MEMBER: False, Role.ADMIN: True,
                      Role.OWNER: True}
     author = Membership.objects.get(user=teammate)
-    assert trash.may_restore(author, clip)
+    assert reach.may_restore(author, clip)
     author.role = Role.VIEWER  # an author who may no longer make such work
-    assert not trash.may_restore(author, clip)
+    assert not reach.may_restore(author, clip)
     expired = trashed(finished_image(team_a, owner), days_ago=31)
-    assert not trash.may_restore(Membership(team=team_a, role=Role.OWNER), expired)
+    assert not reach.may_restore(Membership(team=team_a, role=Role.OWNER), expired)
 
 
 def test_a_signed_link_to_a_trashed_image_stops_working(client, team_a, owner):

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 
 from studio import health
-from studio.api.endpoints import api
-from studio.api.endpoints import not_found as api_not_found
+from studio.api.v1 import api
+from studio.api.v1 import not_found as api_not_found
 from studio.lib.converters import IdConverter
 from studio.teams.login import ThrottledAdminAuthenticationForm, ThrottledLoginView
 

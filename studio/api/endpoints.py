@@ -1,21 +1,15 @@
-"""The REST API under /api/v1/: the same rules as the pages, through the same code
-(the kind's form validates, submission.submit quotes, reserves and queues, the
-gallery's filter lists, lifecycle cancels)."""
+"""The REST API's resources under /api/v1/: the catalog, generations (made, read,
+listed, downloaded), credits, the token itself and webhooks; the same rules as the
+pages, through the same code (the kind's form validates, submission.submit quotes,
+reserves and queues, the gallery's filter lists). What a token does to work is in
+`work`."""
 
 import json
-from typing import Annotated
 
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, NinjaAPI, Query, Schema
-from ninja import Path as PathEx
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
+from ninja import Field, Query, Schema
 
 from studio.api import idempotency, problems, tokens, webhooks
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
@@ -34,118 +28,18 @@ from studio.api.schemas import (
     WebhookOut,
     WebhookPatch,
 )
+from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
-from studio.generations import actions, submission
+from studio.generations import submission
 from studio.generations.forms import FORMS
 from studio.generations.gallery import GalleryFilter
 from studio.generations.models import Generation, Lane
 from studio.generations.views import serve_file
-from studio.lib import clock, safe_http
+from studio.lib import safe_http
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
 from studio.teams.models import Membership
-
-# Requests a token may make in one second; more get 429 with Retry-After. Ten times
-# what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
-TOKEN_RATE_PER_SECOND = 20
-PAGE_SIZE = 50
-# An id in a path or a query: a 422 past what the database's ids can be, not an error.
-ItemId = Annotated[int, PathEx(..., ge=1, le=LARGEST_ID)]
-ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut,
-          429: ProblemOut}
-
-
-class Bearer(HttpBearer):
-    def authenticate(self, request: HttpRequest, key: str) -> ApiToken | None:
-        token = tokens.authenticate(key)
-        if token is None:
-            return None
-        membership = Membership.objects.select_related("team").filter(
-            team=token.team, user=token.user).first()
-        if membership is None:
-            return None  # the member left the team: the token went with them
-        request.membership = membership
-        throttle(token)
-        return token
-
-
-def throttle(token: ApiToken) -> None:
-    second = int(clock.now().timestamp())
-    key = f"api-rate:{token.pk}:{second}"
-    cache.add(key, 0, timeout=5)
-    if cache.incr(key) > TOKEN_RATE_PER_SECOND:
-        raise Problem(429, f"This token may make {TOKEN_RATE_PER_SECOND} requests a "
-                           "second; wait a moment.", retry_after=1)
-
-
-class StudioAPI(NinjaAPI):
-    def get_openapi_schema(self, *args, **kwargs):
-        """Errors are served as problem details: say so in the document."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema["paths"].values():
-            for operation in operations.values():
-                for code, answer in operation.get("responses", {}).items():
-                    content = answer.get("content", {})
-                    if int(code) >= 400 and "application/json" in content:
-                        answer["content"] = {
-                            "application/problem+json": content["application/json"]}
-        return schema
-
-
-api = StudioAPI(title="Studio API", version="1",
-               description="A team's studio for scripts and agents: every rule a member "
-                           "has in the browser. Send `Authorization: Bearer <token>`.",
-               auth=Bearer(), urls_namespace="api", docs_url="/docs",
-               openapi_url="/openapi.json")
-
-
-@api.exception_handler(Problem)
-def on_problem(request, exc: Problem) -> HttpResponse:
-    retry = exc.extra.pop("retry_after", None)
-    return problems.response(exc.status, exc.detail,
-                             headers={"Retry-After": str(retry)} if retry else None,
-                             **exc.extra)
-
-
-@api.exception_handler(AuthenticationError)
-def on_unauthorized(request, exc) -> HttpResponse:
-    return problems.response(401, "Send a valid, unrevoked token: Authorization: Bearer "
-                                  "<token>. Members make tokens on their Tokens page.",
-                             headers={"WWW-Authenticate": "Bearer"})
-
-
-@api.exception_handler(NinjaValidationError)
-def on_invalid(request, exc) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
-        errors.setdefault(where, []).append(error.get("msg", "invalid"))
-    return problems.response(422, "The request does not match the API's schema.",
-                             errors=errors)
-
-
-@api.exception_handler(PermissionDenied)
-def on_forbidden(request, exc: PermissionDenied) -> HttpResponse:
-    """An action's refusal (studio.generations.actions): the member may not do it."""
-    return problems.response(403, str(exc))
-
-
-@api.exception_handler(HttpError)
-def on_http_error(request, exc: HttpError) -> HttpResponse:
-    return problems.response(exc.status_code, str(exc))
-
-
-def need(request: HttpRequest, scope: str) -> ApiToken:
-    token = request.auth
-    if not token.allows(scope):
-        raise Problem(403, f"This token lacks the “{scope}” scope; make one with it.")
-    return token
-
-
-def membership(request: HttpRequest) -> Membership:
-    return request.membership
-
 
 # --- the catalog ---------------------------------------------------------------------
 
@@ -191,7 +85,7 @@ def generation_out(request: HttpRequest, generation: Generation) -> dict:
 
 
 def team_generations(request: HttpRequest):
-    return (Generation.objects.in_gallery().filter(team=membership(request).team)
+    return (Generation.objects.for_team(membership(request).team).in_gallery()
             .select_related("author"))
 
 
@@ -284,23 +178,6 @@ def token_user(request: HttpRequest):
     return request.auth.user
 
 
-@api.post("/generations/{int:pk}/cancel", response={200: GenerationOut, 409: ProblemOut,
-                                                    **ERRORS}, tags=["generations"])
-def cancel_generation(request, pk: ItemId):
-    token = need(request, Scope.GENERATE)
-    generation = one(request, pk)
-    return idempotency.once(request, token, lambda: canceled(request, generation))
-
-
-def canceled(request: HttpRequest, generation: Generation) -> HttpResponse:
-    done = actions.cancel(membership(request), generation)
-    if not done.ok:
-        return problems.response(409, done.message)
-    generation.refresh_from_db()
-    return HttpResponse(GenerationOut(**generation_out(request, generation))
-                        .model_dump_json(), content_type="application/json")
-
-
 @api.get("/generations/{int:pk}/media", response={200: None, **ERRORS},
          tags=["generations"])
 def generation_media(request, pk: ItemId):
@@ -328,7 +205,7 @@ def balance(request):
 @api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
 def ledger(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
     need(request, Scope.READ)
-    rows = LedgerEntry.objects.filter(team=membership(request).team).select_related("member")
+    rows = LedgerEntry.objects.for_team(membership(request).team).select_related("member")
     if before:
         rows = rows.filter(pk__lt=before)
     page = list(rows.order_by("-id")[:PAGE_SIZE + 1])
@@ -371,7 +248,7 @@ def webhook_out(endpoint: WebhookEndpoint, secret: bool = False) -> dict:
 
 
 def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
-    found = WebhookEndpoint.objects.filter(team=admin_of_team(request).team, pk=pk).first()
+    found = WebhookEndpoint.objects.for_team(admin_of_team(request).team).filter(pk=pk).first()
     if found is None:
         raise Problem(404, f"No webhook #{pk} in this team.")
     return found
@@ -380,7 +257,7 @@ def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
 @api.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, tags=["webhooks"])
 def list_webhooks(request):
     team = admin_of_team(request).team
-    return [webhook_out(e) for e in WebhookEndpoint.objects.filter(team=team)]
+    return [webhook_out(e) for e in WebhookEndpoint.objects.for_team(team)]
 
 
 @api.post("/webhooks", response={201: WebhookOut, **ERRORS},
@@ -436,9 +313,3 @@ def deliveries(request, pk: ItemId):
 
 def delivery_out(delivery) -> dict:
     return {name: getattr(delivery, name) for name in DeliveryOut.model_fields}
-
-
-@csrf_exempt  # a token's POST to a wrong path learns that, not about CSRF cookies
-def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    """Any other path under /api/v1/: a problem, not the site's HTML page."""
-    return problems.response(404, "No such API endpoint; see /api/v1/docs.")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from studio.lib import clock
+from studio.lib.team_scope import TeamQuerySet, reached_through
 
 
 class Scope(models.TextChoices):
@@ -34,6 +35,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
@@ -59,6 +62,8 @@ class IdempotencyKey(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.stamp, db_index=True)
 
+    objects = reached_through("token__team").as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "key"],
                                                name="one_answer_per_key")]
@@ -74,6 +79,8 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=80, help_text="whsec_…: signs every delivery.")
     disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.stamp)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -103,6 +110,8 @@ class WebhookDelivery(models.Model):
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.stamp)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = reached_through("endpoint__team").as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -63,7 +63,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 
 def page(request, membership, form, shown_once, status: int = 200) -> HttpResponse:
-    listed = ApiToken.objects.filter(team=membership.team).select_related("user")
+    listed = ApiToken.objects.for_team(membership.team).select_related("user")
     if not membership.can_manage:
         listed = listed.filter(user=request.user, service=False)
     return render(request, "api/tokens.html", {
@@ -105,7 +105,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             events=form.cleaned_data["events"], secret=webhooks.new_secret())
         secret = endpoint.secret
         form = WebhookForm()
-    endpoints = WebhookEndpoint.objects.filter(team=membership.team).prefetch_related(
+    endpoints = WebhookEndpoint.objects.for_team(membership.team).prefetch_related(
         "deliveries")
     return render(request, "api/webhooks.html", {"form": form, "endpoints": endpoints,
                                                  "secret": secret},

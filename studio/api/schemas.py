@@ -156,3 +156,49 @@ class DeliveryOut(Schema):
     created_at: datetime
     delivered_at: datetime | None
     next_attempt_at: datetime | None
+
+
+class LaneIn(Schema):
+    lane: Literal["urgent", "normal", "background"]
+
+
+class StarIn(Schema):
+    starred: bool
+
+
+class StarOut(Schema):
+    starred: bool
+
+
+class RatingIn(Schema):
+    stars: int = Field(ge=1, le=5)
+
+
+class RatingOut(Schema):
+    stars: int
+    average: float
+    count: int
+
+
+class CommentIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class CommentOut(Schema):
+    id: int
+    author: str | None
+    text: str
+    created_at: datetime
+
+
+class SetProgressOut(Schema):
+    id: int
+    kind: str
+    size: int
+    cost: int
+    ids: list[int]
+    succeeded: int
+    failed: int
+    waiting_or_running: int
+    held: int
+    created_at: datetime

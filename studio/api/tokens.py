@@ -82,8 +82,8 @@ def revoke(token: ApiToken, actor) -> None:
 def revoke_on_leaving(sender, membership: Membership, actor, **kwargs) -> None:
     """A member who leaves a team takes their tokens in it along: revoked, so that
     coming back gives none of them back (a service token goes with its bot)."""
-    active = ApiToken.objects.filter(team_id=membership.team_id,
-                                     user_id=membership.user_id, revoked_at=None)
+    active = ApiToken.objects.for_team(membership.team_id).filter(
+        user_id=membership.user_id, revoked_at=None)
     names = list(active.values_list("name", flat=True))
     if active.update(revoked_at=clock.now()):
         username = membership.user.username

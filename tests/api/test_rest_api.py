@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from studio.api import endpoints, tokens
+from studio.api import service, tokens
 from studio.api.models import ApiToken, Scope
 from studio.generations.models import Attempt, Generation
 from tests.conftest import member_of
@@ -177,7 +177,7 @@ def test_balance_ledger_catalog_and_the_tokens_own_usage(writer, fake_clock):
 
 def test_a_token_over_its_request_rate_gets_429_with_retry_after(writer, monkeypatch,
                                                                  fake_clock):
-    monkeypatch.setattr(endpoints, "TOKEN_RATE_PER_SECOND", 2)
+    monkeypatch.setattr(service, "TOKEN_RATE_PER_SECOND", 2)
     answers = [writer.get("/kinds") for _ in range(4)]  # the clock stands still
     assert [a.status_code for a in answers] == [200, 200, 429, 429]
     assert answers[2].headers["retry-after"] == "1"

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from studio.api import tokens
-from studio.api.endpoints import api
+from studio.api.v1 import api
 from studio.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

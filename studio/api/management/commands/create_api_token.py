@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from studio.api import tokens
 from studio.api.models import Scope
-from studio.teams.models import Membership
+from studio.teams.models import Membership, Team
 
 
 class Command(BaseCommand):
@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, team: str, scope, name: str, cap, **options):
         user = get_user_model().objects.filter(username=username).first()
-        membership = Membership.objects.select_related("team").filter(
-            user=user, team__name=team).first() if user else None
+        found = Team.objects.filter(name=team).first()
+        membership = Membership.objects.for_team(found).select_related("team").filter(
+            user=user).first() if user else None
         if membership is None:
             raise CommandError(f"{username} is not a member of team {team!r}.")
         made = tokens.create(membership.team, user, name=name, scopes=scope or [Scope.READ],

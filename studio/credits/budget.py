@@ -37,7 +37,7 @@ def month_start(now: datetime | None = None) -> datetime:
 
 
 def spent_this_month(team: Team, member=None) -> int:
-    entries = LedgerEntry.objects.filter(team=team, created_at__gte=month_start())
+    entries = LedgerEntry.objects.for_team(team).filter(created_at__gte=month_start())
     if member is not None:
         entries = entries.filter(member=member)
     return entries.aggregate(total=Sum("credits"))["total"] or 0
@@ -88,7 +88,7 @@ def judge(membership: Membership, cost: int) -> Verdict:
 
 
 def who_to_ask(team: Team) -> str:
-    managers = (Membership.objects.filter(team=team, role__in=(Role.OWNER, Role.ADMIN))
+    managers = (Membership.objects.for_team(team).filter(role__in=(Role.OWNER, Role.ADMIN))
                 .select_related("user").order_by("-role", "user__username"))
     names = [m.user.get_full_name() or m.user.username for m in managers[:3]]
     return " or ".join(names) if names else "the team's owner"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from studio.lib.team_scope import TeamQuerySet
 from studio.multimodal.catalog import KIND_CHOICES
 
 
@@ -36,6 +37,8 @@ class LedgerEntry(models.Model):
                               default=Source.STUDIO)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["usage_id"], condition=CHARGES,
@@ -55,6 +58,8 @@ class Discrepancy(models.Model):
     api_credits = models.IntegerField()
     found_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["-found_at"]
         constraints = [models.UniqueConstraint(fields=["team", "usage_id"],
@@ -72,6 +77,8 @@ class SyncState(models.Model):
     synced_through = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = TeamQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"sync of {self.team}"

@@ -59,7 +59,7 @@ def credits_page(request: HttpRequest) -> HttpResponse:
         "per_day": charts.columns(per_day(entries), title="Credits per day"),
         "per_kind": charts.rows(per_kind(entries), title="Credits per kind"),
         "per_member": charts.rows(per_member(entries), title="Credits per member"),
-        "discrepancies": Discrepancy.objects.filter(team=membership.team)[:20],
+        "discrepancies": Discrepancy.objects.for_team(membership.team)[:20],
         "month": month_summary(membership),
     })
 

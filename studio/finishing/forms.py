@@ -14,8 +14,8 @@ MISMATCH_SECONDS = 0.5
 
 
 def finished(team, kinds: list[str]):
-    return (Generation.objects.in_gallery().filter(team=team, kind__in=kinds,
-                                                   status=Status.SUCCEEDED)
+    return (Generation.objects.for_team(team).in_gallery().filter(kind__in=kinds,
+                                                                  status=Status.SUCCEEDED)
             .exclude(media="").order_by("-id"))
 
 

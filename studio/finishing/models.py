@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from studio.generations.models import Generation
+from studio.lib.team_scope import reached_through
 
 
 def export_path(export: "Export", filename: str) -> str:
@@ -31,6 +32,8 @@ class Export(models.Model):
                                       help_text="When a worker last began it.")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = reached_through("generation__team").as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["generation", "format"],

@@ -13,9 +13,8 @@ VIDEO_KINDS = [k.endpoint_type for k in catalog.ALL_KINDS.values() if k.media ==
 
 def usable(team, pk, kinds: list[str]) -> Generation | None:
     """A finished item of `team` in the gallery (not the trash) of one of `kinds`."""
-    return Generation.objects.in_gallery().filter(
-        team=team, pk=pk, kind__in=kinds, status=Status.SUCCEEDED).exclude(
-        media="").first()
+    return Generation.objects.for_team(team).in_gallery().filter(
+        pk=pk, kind__in=kinds, status=Status.SUCCEEDED).exclude(media="").first()
 
 
 def mix_parts(generation: Generation) -> tuple[Generation, Generation]:
@@ -42,8 +41,8 @@ def mix_options(generation: Generation, speech: Generation) -> MixOptions:
 
 def sequence_parts(generation: Generation) -> list[Generation]:
     ids = generation.params.get("parts", [])
-    found = {g.pk: g for g in Generation.objects.in_gallery().filter(
-        team=generation.team, pk__in=ids, kind__in=VIDEO_KINDS, status=Status.SUCCEEDED)}
+    found = {g.pk: g for g in Generation.objects.for_team(generation.team_id).in_gallery()
+             .filter(pk__in=ids, kind__in=VIDEO_KINDS, status=Status.SUCCEEDED)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise FinishingError("No longer finished videos of the gallery: "

@@ -266,9 +266,9 @@ def resume(generation: Generation) -> bool:
 def move_to_top(generation: Generation) -> bool:
     """First among its author's waiting work of its kind (their own order; turns
     between members stay fair)."""
-    waiting = Generation.objects.filter(team_id=generation.team_id, kind=generation.kind,
-                                        author_id=generation.author_id,
-                                        state__in=(State.QUEUED, State.PAUSED))
+    waiting = Generation.objects.for_team(generation.team_id).filter(
+        kind=generation.kind, author_id=generation.author_id,
+        state__in=(State.QUEUED, State.PAUSED))
     first = waiting.exclude(pk=generation.pk).order_by("rank").values_list(
         "rank", flat=True).first()
     rank = min(generation.rank, first - 1) if first is not None else generation.rank

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from studio.generations.states import State, Status
 from studio.lib import clock
+from studio.lib.team_scope import TeamQuerySet, reached_through
 from studio.multimodal import catalog
 from studio.multimodal.catalog import KIND_CHOICES
 
@@ -25,7 +26,7 @@ class Lane(models.TextChoices):
     BACKGROUND = "background", "Background"
 
 
-class GenerationQuerySet(models.QuerySet):
+class GenerationQuerySet(TeamQuerySet):
     """The one base of every list of generations a page or form shows."""
 
     def in_gallery(self) -> "GenerationQuerySet":
@@ -69,7 +70,7 @@ class GenerationQuerySet(models.QuerySet):
 
     def reserved_credits(self, team, member=None) -> int:
         """Catalog cost of the queued and running work of `team` (of `member`)."""
-        pending = self.filter(team=team, status__in=PENDING_STATUSES)
+        pending = self.for_team(team).filter(status__in=PENDING_STATUSES)
         if member is not None:
             pending = pending.filter(author=member)
         return pending.aggregate(total=Sum("cost"))["total"] or 0
@@ -89,6 +90,8 @@ class GenerationSet(models.Model):
     size = models.PositiveSmallIntegerField(help_text="How many generations it made.")
     cost = models.IntegerField(help_text="The quote for all of them, in credits.")
     created_at = models.DateTimeField(default=clock.stamp, editable=False)
+
+    objects = TeamQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"set #{self.pk} of {self.size} {self.kind}"
@@ -346,6 +349,8 @@ class Attempt(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
 
+    objects = reached_through("generation__team").as_manager()
+
     class Meta:
         ordering = ["number"]
         indexes = [
@@ -380,6 +385,8 @@ class Star(models.Model):
                              related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = reached_through("generation__team").as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["generation", "user"],
                                                name="one_star_per_member")]
@@ -397,6 +404,8 @@ class Rating(models.Model):
                              related_name="+")
     stars = models.PositiveSmallIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = reached_through("generation__team").as_manager()
 
     class Meta:
         constraints = [
@@ -416,6 +425,8 @@ class Comment(models.Model):
                                related_name="+")
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = reached_through("generation__team").as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

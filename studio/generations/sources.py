@@ -85,8 +85,7 @@ class Tile:
 
 def add_fields(form: forms.Form, rule: catalog.SourceRule, team) -> None:
     """The source fields of a form whose kind takes `rule`'s source."""
-    choices = Generation.objects.finished(rule.media).filter(team=team) if team else \
-        Generation.objects.none()
+    choices = Generation.objects.for_team(team).finished(rule.media)
     form.fields["source"] = forms.ModelChoiceField(
         queryset=choices, required=False, label="From the gallery",
         widget=SourceGrid(choices, rule.media),

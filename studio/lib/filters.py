@@ -19,7 +19,7 @@ class TeamFilterForm(forms.Form):
     def __init__(self, data, *, team):
         super().__init__(data)
         self.fields["member"].queryset = get_user_model().objects.filter(
-            memberships__team=team).order_by("username")
+            pk__in=team.memberships.values("user_id")).order_by("username")
 
     def clean(self) -> dict:
         cleaned = super().clean()

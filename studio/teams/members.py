@@ -29,7 +29,7 @@ def check_may_manage(actor: Membership, target: Membership) -> None:
 def is_last_owner(target: Membership) -> bool:
     if target.role != Role.OWNER:
         return False
-    owners = Membership.objects.filter(team_id=target.team_id, role=Role.OWNER)
+    owners = Membership.objects.for_team(target.team_id).filter(role=Role.OWNER)
     return not owners.exclude(pk=target.pk).exists()
 
 

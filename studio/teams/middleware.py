@@ -13,7 +13,7 @@ def resolve_membership(request: HttpRequest) -> Membership | None:
         return None
     memberships = Membership.objects.filter(user=request.user).select_related("team")
     chosen = request.session.get(SESSION_KEY)
-    membership = memberships.filter(team_id=chosen).first() if chosen else None
+    membership = memberships.for_team(chosen).first() if chosen else None
     return membership or memberships.order_by("created_at", "id").first()
 
 

@@ -1,4 +1,9 @@
-"""The one way to reach team data: through the request's current team."""
+"""The one way to reach team data: through the request's current team.
+
+Lists go through `Model.objects.for_team(team)` (studio.lib.team_scope), which every
+team-owned model has; a page reaches it with the request's current team here. A
+member of team A gets 404 for anything of team B, whatever the id.
+"""
 
 from typing import TypeVar
 
@@ -22,7 +27,7 @@ def current_membership(request: HttpRequest, role: str = Role.VIEWER) -> Members
 
 
 def team_queryset(request: HttpRequest, queryset: QuerySet[M]) -> QuerySet[M]:
-    return queryset.filter(team=current_membership(request).team)
+    return queryset.for_team(current_membership(request).team)
 
 
 def get_for_team_or_404(request: HttpRequest, queryset: QuerySet[M], **lookup) -> M:

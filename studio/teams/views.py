@@ -233,7 +233,7 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
         return invite_closed(request, reason)
     if not request.user.is_authenticated:
         return invite_signup(request, invitation)
-    existing = Membership.objects.filter(team=invitation.team, user=request.user).first()
+    existing = Membership.objects.for_team(invitation.team).filter(user=request.user).first()
     if request.method == "POST" and existing is None:
         return join(request, invitation, request.user)
     return render(request, "teams/invite.html",

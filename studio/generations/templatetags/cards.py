@@ -1,6 +1,6 @@
 """The gallery's cards, drawn once and kept, and small helpers of cards and viewer."""
 
-import re
+from dataclasses import astuple, dataclass
 from datetime import datetime
 
 from django import template
@@ -14,40 +14,49 @@ from studio.lib import clock
 
 register = template.Library()
 
-# Rendering 48 cards was most of a gallery page's time. A card is drawn once for
-# every viewer, kept per process under everything about its row that it shows, and
-# fitted to each viewer on the way out by cheap cuts: what only some may do stands
-# between <!--may-->/<!--generate--> marks, both states of the star between
-# <!--starred-->/<!--unstarred--> marks, and its forms' CSRF token is a placeholder.
-# Times on a card are absolute (the page's script tells them relative: "3 hours
-# ago", "in 40 seconds"), so a kept card never ages.
+# Rendering 48 cards was most of a gallery page's time. A card is drawn with the real
+# membership and kept per process, under everything about its row that it shows and
+# the viewer's rights that change it (Rights): viewers with the same rights share one
+# drawing. Its forms' CSRF token is a placeholder swapped per request. Times on a card
+# are absolute (the page's script tells them relative: "3 hours ago", "in 40
+# seconds"), so a kept card never ages.
 CARD_TEMPLATE = "generations/_card.html"
-STAR_TEMPLATE = "generations/_star.html"
 CSRF_PLACEHOLDER = "CARD-CSRF-TOKEN-PLACEHOLDER"
-SECTIONS = {name: re.compile(rf"<!--{name}-->.*?<!--/{name}-->", re.S)
-            for name in ("may", "generate", "starred", "unstarred")}
-MARKS = re.compile(r"<!--/?(?:may|generate|starred|unstarred)-->")
 
 
-class EveryRight:
-    """The membership a card is drawn for: every section drawn, marked for cutting."""
+@dataclass(frozen=True)
+class Rights:
+    """What about the viewer a card shows: their controls and their star."""
 
-    can_generate = can_review = True
+    may_change: bool
+    may_generate: bool
+    may_manage: bool
+    starred: bool
 
-    def may_change(self, work) -> bool:
-        return True
+    @classmethod
+    def of(cls, membership, generation: Generation) -> "Rights":
+        if membership is None:
+            return cls(False, False, False, False)
+        return cls(membership.may_change(generation), membership.can_generate,
+                   membership.can_manage, bool(getattr(generation, "starred", False)))
+
+    @property
+    def key(self) -> str:
+        return "".join("1" if right else "0" for right in astuple(self))
 
 
 @register.simple_tag(takes_context=True)
 def card(context, generation: Generation, oob: str = "") -> str:
     """The card of `generation` as this viewer sees it, from the card cache."""
-    key = card_key(generation, oob)
+    membership = context.get("membership")
+    key = f"{card_key(generation, oob)}:{Rights.of(membership, generation).key}"
     kept = caches["cards"].get(key)
     if kept is None:
-        kept = draw(context, generation, oob, CSRF_PLACEHOLDER)
+        kept = get_template(CARD_TEMPLATE).render({
+            "generation": generation, "oob": oob, "membership": membership,
+            "csrf_token": CSRF_PLACEHOLDER})
         caches["cards"].set(key, kept)
-    return mark_safe(fitted(kept, generation, context.get("membership"),
-                            str(context.get("csrf_token", ""))))
+    return mark_safe(kept.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", ""))))
 
 
 def card_key(generation: Generation, oob: str) -> str:
@@ -58,39 +67,6 @@ def card_key(generation: Generation, oob: str) -> str:
     return (f"card:{generation.pk}:{generation.updated_at.timestamp():.6f}:{trashed}:"
             f"{rating:.3f}:{comments}:{stack}:{oob or '-'}")
 
-
-def fitted(html: str, generation: Generation, membership, token: str) -> str:
-    """The kept card cut to what `membership`'s viewer may see and do."""
-    away = ["starred" if not getattr(generation, "starred", False) else "unstarred"]
-    if membership is None or not membership.may_change(generation):
-        away.append("may")
-    if membership is None or not membership.can_generate:
-        away.append("generate")
-    for name in away:
-        html = SECTIONS[name].sub("", html)
-    return MARKS.sub("", html).replace(CSRF_PLACEHOLDER, token)
-
-
-@register.simple_tag(takes_context=True)
-def star_either_way(context, generation: Generation) -> str:
-    """Both states of the card's star, marked; `fitted` keeps the viewer's."""
-    template = get_template(STAR_TEMPLATE)
-    drawn = []
-    for starred in (False, True):
-        generation.starred = starred
-        name = "starred" if starred else "unstarred"
-        drawn.append(f"<!--{name}-->{template.render(context.flatten())}<!--/{name}-->")
-    return mark_safe("".join(drawn))
-
-
-def draw(context, generation: Generation, oob: str, token: str) -> str:
-    starred = getattr(generation, "starred", False)
-    values = {"generation": generation, "oob": oob, "csrf_token": token,
-              "membership": EveryRight()}
-    try:
-        return get_template(CARD_TEMPLATE).render(values)
-    finally:
-        generation.starred = starred
 
 # The icon of each source action ("Animate" makes a video, "Voice-over" speech).
 ACTION_ICONS = {"Animate": "film", "Voice-over": "mic", "Mix": "audio-lines"}

@@ -113,7 +113,7 @@
 
   // --- cost, balance after, and the budget's word on this cost ----------------------
   // How many generations the form makes: the count times every combination of the
-  // alternatives written {a|b|c} in its free text, read as studio/generations/batches.py
+  // alternatives written {a|b|c} in its free text, read as studio/generations/alternatives.py
   // reads them (\{ is a literal brace; {word} with no | is literal).
   function combinationsIn(text) {
     let total = 1, options = 0, escapedOpen = 0;

@@ -128,10 +128,10 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
     if not outcome.queued:
         return problems.response(402, outcome.verdict.refusal)
     first = outcome.generations[0]
-    batch = first.generation_set
+    generation_set = first.generation_set
     answer = {**generation_out(request, first),
-              "set": {"id": batch.pk, "size": batch.size, "cost": batch.cost,
-                      "ids": [g.pk for g in outcome.generations]}}
+              "set": {"id": generation_set.pk, "size": generation_set.size,
+                      "cost": generation_set.cost, "ids": [g.pk for g in outcome.generations]}}
     return HttpResponse(GenerationOut(**answer).model_dump_json(), status=201,
                         content_type="application/json")
 

@@ -65,8 +65,8 @@ def on_move(sender, generation_id: int, source, target, **_) -> None:
     event = "generation.succeeded" if target == State.SUCCEEDED else "generation.failed"
     emit(generation.team, event, generation_data(generation), f"{event}:{generation.pk}")
     if generation.generation_set_id and set_finished(generation):
-        batch = generation.generation_set
-        emit(generation.team, "set.finished", set_data(batch), f"set:{batch.pk}")
+        generation_set = generation.generation_set
+        emit(generation.team, "set.finished", set_data(generation_set), f"set:{generation_set.pk}")
     credits = generation.team.credits_remaining
     if credits is not None and credits < LOW_CREDITS:
         emit(generation.team, "credits.low", {"credits_remaining": credits},
@@ -86,9 +86,10 @@ def set_finished(generation) -> bool:
         status__in=PENDING_STATUSES).exists()
 
 
-def set_data(batch) -> dict:
-    counts = dict(batch.generations.values_list("status").annotate(n=Count("id")))
-    return {"id": batch.pk, "kind": batch.kind, "size": batch.size, "cost": batch.cost,
+def set_data(generation_set) -> dict:
+    counts = dict(generation_set.generations.values_list("status").annotate(n=Count("id")))
+    return {"id": generation_set.pk, "kind": generation_set.kind,
+            "size": generation_set.size, "cost": generation_set.cost,
             "succeeded": counts.get("succeeded", 0), "failed": counts.get("failed", 0),
             "canceled": counts.get("canceled", 0)}
 

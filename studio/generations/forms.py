@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from studio.generations import batches, sources
+from studio.generations import alternatives, sources
 from studio.generations.models import Lane
 from studio.lib.converters import parse_id
 from studio.multimodal import catalog
@@ -18,7 +18,7 @@ def field_for(param: catalog.Param) -> forms.Field:
     common = {"label": param.label, "help_text": param.help,
               "required": param.required, "initial": param.default}
     if is_words(param):
-        common["help_text"] = f"{param.help} {batches.WORDS_HELP}".lstrip()
+        common["help_text"] = f"{param.help} {alternatives.WORDS_HELP}".lstrip()
     if param.choices is not None:
         choices = [(c, str(c).replace("_", " ")) for c in param.choices]
         coerce = param.type if param.type is not str else str
@@ -142,11 +142,11 @@ class GenerationForm(forms.Form):
             sources.add_fields(self, self.kind.source, team)
             self.offer_suggestion()
         self.fields["count"] = forms.IntegerField(
-            label="How many", min_value=1, max_value=batches.MAX_COUNT, initial=1,
+            label="How many", min_value=1, max_value=alternatives.MAX_COUNT, initial=1,
             widget=forms.NumberInput(attrs={"data-digest-skip": "1",
                                             "data-digest-prefix": "×"}),
             required=False, help_text=f"Each a generation of its own, 1 to "
-            f"{batches.MAX_COUNT}. Alternatives written {{dawn|dusk}} make one each.")
+            f"{alternatives.MAX_COUNT}. Alternatives written {{dawn|dusk}} make one each.")
         lanes = [lane for lane in Lane if may_rush or lane != Lane.URGENT]
         self.fields["lane"] = forms.TypedChoiceField(
             label="Lane", choices=[(lane.value, lane.label) for lane in lanes],
@@ -223,14 +223,14 @@ class GenerationForm(forms.Form):
             sources.clean(self, self.kind.source, cleaned)
         checked = self.kind.with_defaults(
             sources.checked_params(self.kind.source, cleaned) if self.kind.source else cleaned)
-        if wrong := batches.brace_errors(self.kind, checked):
+        if wrong := alternatives.brace_errors(self.kind, checked):
             for name, problem in wrong.items():
                 self.add_error(name if name in self.fields else None, problem)
             return cleaned
-        if refusal := batches.too_many(self.kind, checked, self.count):
+        if refusal := alternatives.too_many(self.kind, checked, self.count):
             self.add_error(self.words_fields[0].name if self.words_fields else None, refusal)
             return cleaned
-        for variant in batches.expand(self.kind, checked, 1).params:
+        for variant in alternatives.expand(self.kind, checked, 1).params:
             for name, problem in self.kind.violations(variant).items():
                 if name not in self.errors:
                     self.add_error(name if name in self.fields else None,
@@ -240,7 +240,7 @@ class GenerationForm(forms.Form):
     def variant_problem(self, name: str, checked: dict, problem: str) -> str:
         """The API's rule, said of the alternative that breaks it when there are some."""
         written = checked.get(name)
-        if isinstance(written, str) and batches.how_many(written) > 1:
+        if isinstance(written, str) and alternatives.how_many(written) > 1:
             return f"One of the alternatives: {problem}"
         return problem
 

@@ -183,7 +183,7 @@ def poller_state(cards: list[Generation], query: str) -> dict:
     """What the first page's one poll request needs: its pending cards, the newest
     card it has, and how often to ask."""
     pending = [g.pk for g in cards if still_going(g)]
-    sets = [g.stack.batch.pk for g in cards if g.stack and still_going(g)]
+    sets = [g.stack.generation_set.pk for g in cards if g.stack and still_going(g)]
     return poller(timezone.now(), max((g.pk for g in cards), default=0), pending, query, sets)
 
 
@@ -225,9 +225,9 @@ def poll(request: HttpRequest) -> HttpResponse:
     if not changed and pending == watched:
         return HttpResponse(status=204)
     newest = max([newest, *(g.pk for g in added)])
-    stacks_settled = {g.stack.batch.pk for g in updated if g.stack and not still_going(g)}
+    stacks_settled = {g.stack.generation_set.pk for g in updated if g.stack and not still_going(g)}
     pending_sets = [pk for pk in watched_sets if pk not in stacks_settled] + \
-        [g.stack.batch.pk for g in added if g.stack and still_going(g)]
+        [g.stack.generation_set.pk for g in added if g.stack and still_going(g)]
     return render(request, "generations/_poll.html", {
         "updated": updated, "added": added, "finished": bool(settled),
         "poller": poller(polled_at, newest, pending, filter_query(request), pending_sets)})
@@ -247,7 +247,7 @@ def changed_since(request: HttpRequest, watched: list[int], watched_sets: list[i
                                updated_at__gt=since - POLL_OVERLAP) \
         .values_list("pk", "generation_set_id") if watched else []
     moved = list(on_page)
-    sets_moved = {batch for _, batch in moved if batch in watched_sets}
+    sets_moved = {generation_set for _, generation_set in moved if generation_set in watched_sets}
     form = GalleryFilter(filter_data(request) or None,
                          team=current_membership(request).team)
     new = team_rows.filter(pk__gt=newest)

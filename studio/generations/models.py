@@ -77,7 +77,7 @@ class GenerationQuerySet(TeamQuerySet):
 
 
 class GenerationSet(models.Model):
-    """One submission: its generations were quoted and reserved together (batches.py)."""
+    """One submission: its generations were quoted and reserved together (alternatives.py)."""
 
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
                              related_name="generation_sets")
@@ -131,7 +131,7 @@ def set_expressions() -> dict:
 class SetProgress:
     """How far a set is, for its stacked card."""
 
-    batch: GenerationSet
+    generation_set: GenerationSet
     done: int
     failed: int
     open: int  # waiting or running
@@ -139,17 +139,17 @@ class SetProgress:
 
     @property
     def finished(self) -> int:
-        return self.batch.size - self.open
+        return self.generation_set.size - self.open
 
     @property
     def percent(self) -> int:
-        return round(100 * self.finished / self.batch.size)
+        return round(100 * self.finished / self.generation_set.size)
 
     @property
     def key(self) -> str:
         """What its card shows of it, for the card cache."""
         start = self.last_start.timestamp() if self.last_start else 0
-        return f"{self.batch.pk}:{self.done}:{self.failed}:{self.open}:{start:.0f}"
+        return f"{self.generation_set.pk}:{self.done}:{self.failed}:{self.open}:{start:.0f}"
 
 
 def media_path(generation: "Generation", filename: str) -> str:
@@ -273,10 +273,10 @@ class Generation(models.Model):
     def stack(self) -> "SetProgress | None":
         """The set this row's card stands for, when it is one of several and the
         queryset counted it (`stacked`); None for a card of its own."""
-        batch = self.generation_set if self.generation_set_id else None
-        if batch is None or batch.size < 2 or not hasattr(self, "set_done"):
+        generation_set = self.generation_set if self.generation_set_id else None
+        if generation_set is None or generation_set.size < 2 or not hasattr(self, "set_done"):
             return None
-        return SetProgress(batch, self.set_done, self.set_failed, self.set_open,
+        return SetProgress(generation_set, self.set_done, self.set_failed, self.set_open,
                            self.set_finish)
 
     @property

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from studio.credits import budget
-from studio.generations import batches, dispatch
+from studio.generations import alternatives, dispatch
 from studio.generations.models import Generation, GenerationSet, Lane
 from studio.generations.states import State
 from studio.multimodal import catalog
@@ -57,7 +57,7 @@ def quote(order: Order) -> list[dict]:
     """The parameters of each generation the order makes."""
     if order.expanded is not None:
         return order.expanded
-    return batches.expand(order.kind, order.params, order.count).params
+    return alternatives.expand(order.kind, order.params, order.count).params
 
 
 def submit(membership: Membership, author, order: Order,
@@ -91,7 +91,7 @@ def needs_approval(membership: Membership, total: int) -> bool:
 def queue(team: Team, author, order: Order, made: list[dict],
           total: int, *, held: bool = False) -> list[Generation]:
     kind = order.kind
-    batch = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
+    generation_set = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
                                          template=order.params, count=order.count,
                                          size=len(made), cost=total)
     # A new row's first state; every later move is lifecycle.py's.
@@ -101,7 +101,7 @@ def queue(team: Team, author, order: Order, made: list[dict],
     for params in made:
         generation = Generation(team=team, author=author, kind=kind.endpoint_type,
                                 params=params, cost=kind.cost_for(params), lane=order.lane,
-                                source=order.source, generation_set=batch, state=state,
+                                source=order.source, generation_set=generation_set, state=state,
                                 **order.extra)
         if order.upload is not None:
             if not upload_name:  # one file, shared by the set's rows

@@ -87,10 +87,10 @@ def queued_answer(request: HttpRequest, kind: catalog.Kind, form,
 
 
 def held_words(outcome: submission.Outcome, team) -> str:
-    batch = outcome.generations[0].generation_set
+    generation_set = outcome.generations[0].generation_set
     who = " or ".join(sets.approvers(team)) or "an admin"
-    return (f"Set #{batch.pk} ({batch.cost:,} credits) waits for approval by {who}; its "
-            "credits are reserved meanwhile.")
+    return (f"Set #{generation_set.pk} ({generation_set.cost:,} credits) waits for approval "
+            f"by {who}; its credits are reserved meanwhile.")
 
 
 def submit(request: HttpRequest, kind: catalog.Kind, form) -> submission.Outcome:

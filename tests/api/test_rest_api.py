@@ -257,9 +257,9 @@ def test_ids_past_what_the_database_holds_are_422_not_an_error(writer):
 
 def test_alternatives_past_the_limit_are_a_422_before_anything_is_built(writer,
                                                                         monkeypatch):
-    from studio.generations import batches
+    from studio.generations import alternatives
 
-    monkeypatch.setattr(batches, "variants", lambda text: pytest.fail("expanded"))
+    monkeypatch.setattr(alternatives, "variants", lambda text: pytest.fail("expanded"))
     answer = writer.post("/generations", json={
         "kind": "tts", "params": {"text": "{yes|no} " * 30, "voice": "Wise_Woman"}})
     assert answer.status_code == 422

@@ -244,7 +244,7 @@ def fill_generations(team, users, thumbs, originals, rng: random.Random, *,
 
 
 def group_into_sets(team, made: list) -> None:
-    """Runs of two to eight neighbouring rows of one kind become a set, as a batch
+    """Runs of two to eight neighbouring rows of one kind become a set, as a generation_set
     submission would have made them: the first page then stacks some of its cards.
     Pending rows stay single, so the page's poll follows the same ten ids."""
     from studio.generations.models import Generation, GenerationSet
@@ -261,11 +261,11 @@ def group_into_sets(team, made: list) -> None:
     runs.append(run)
     grouped = []
     for run in (r for r in runs if len(r) >= 2):
-        batch = GenerationSet.objects.create(team=team, author=run[0].author, kind=run[0].kind,
-                                             template=run[0].params, size=len(run),
-                                             cost=sum(g.cost for g in run))
+        generation_set = GenerationSet.objects.create(
+            team=team, author=run[0].author, kind=run[0].kind, template=run[0].params,
+            size=len(run), cost=sum(g.cost for g in run))
         for row in run:
-            row.generation_set = batch
+            row.generation_set = generation_set
         grouped.extend(run)
     with stamps_as_given():
         Generation.objects.bulk_update(grouped, ["generation_set"], batch_size=500)

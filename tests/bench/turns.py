@@ -155,12 +155,12 @@ def report_sets(db, shown: dict) -> None:
     for slug, shown_finish in shown.items():
         kind = {"i2v": "video_i2v", "t2v": "video_t2v",
                 "cogvideox": "video_cogvideox"}.get(slug, slug)
-        batch, size, quote = db.execute(
+        generation_set, size, quote = db.execute(
             "SELECT id, size, cost FROM generations_generationset WHERE kind = ? "
             "ORDER BY id DESC", (kind,)).fetchone()
         charged, last_done, created = db.execute(
             "SELECT SUM(credits_used), MAX(finished_at), MIN(created_at) "
-            "FROM generations_generation WHERE generation_set_id = ?", (batch,)).fetchone()
+            "FROM generations_generation WHERE generation_set_id = ?", (generation_set,)).fetchone()
         began = stamp(created)
         took = (stamp(last_done) - began).total_seconds()
         expected = (shown_finish - began).total_seconds()

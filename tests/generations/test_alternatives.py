@@ -1,6 +1,6 @@
 """Alternatives and counts: how many generations a submission makes, and which."""
 
-from studio.generations import batches
+from studio.generations import alternatives
 from studio.multimodal import catalog
 
 IMAGE = catalog.get("image")
@@ -8,34 +8,35 @@ TTS = catalog.get("tts")
 
 
 def test_alternatives_make_one_text_each_in_reading_order():
-    assert batches.variants("a fox at {dawn|dusk|night}") == [
+    assert alternatives.variants("a fox at {dawn|dusk|night}") == [
         "a fox at dawn", "a fox at dusk", "a fox at night"]
 
 
 def test_two_groups_make_every_combination():
-    assert batches.variants("{red|blue} {fox|owl}") == [
+    assert alternatives.variants("{red|blue} {fox|owl}") == [
         "red fox", "red owl", "blue fox", "blue owl"]
 
 
 def test_braces_without_a_choice_stay_as_typed():
-    assert batches.variants('say {"json": 1} and {x}') == ['say {"json": 1} and {x}']
+    assert alternatives.variants('say {"json": 1} and {x}') == ['say {"json": 1} and {x}']
 
 
 def test_the_count_repeats_each_combination():
-    plan = batches.expand(IMAGE, {"prompt": "{cat|dog}", "width": 512, "height": 512}, 3)
+    plan = alternatives.expand(IMAGE, {"prompt": "{cat|dog}", "width": 512, "height": 512}, 3)
     assert [p["prompt"] for p in plan.params] == ["cat"] * 3 + ["dog"] * 3
     assert all(p["width"] == 512 for p in plan.params) and plan.size == 6
 
 
 def test_only_free_text_parameters_expand():
-    assert batches.expandable(TTS) == ["text"]  # the voice is a choice
-    assert "style" in batches.expandable(IMAGE) and "width" not in batches.expandable(IMAGE)
+    assert alternatives.expandable(TTS) == ["text"]  # the voice is a choice
+    assert "style" in alternatives.expandable(IMAGE)
+    assert "width" not in alternatives.expandable(IMAGE)
 
 
 def test_more_than_64_is_refused_with_the_arithmetic():
     params = {"prompt": "{a|b|c|d|e|f} {1|2}"}
-    assert batches.too_many(IMAGE, params, 5) == ""  # 12 x 5 = 60
-    assert batches.too_many(IMAGE, params, 6) == (
+    assert alternatives.too_many(IMAGE, params, 5) == ""  # 12 x 5 = 60
+    assert alternatives.too_many(IMAGE, params, 6) == (
         "This makes 72 generations (12 alternatives × 6); at most 64 go in one submission.")
 
 
@@ -56,9 +57,9 @@ def test_a_submission_with_alternatives_and_a_count_is_one_set(owner_client, tea
     assert response.status_code == 302
     made = list(Generation.objects.order_by("id"))
     assert [g.params["prompt"] for g in made] == ["a fox at dawn"] * 2 + ["a owl at dawn"] * 2
-    batch = GenerationSet.objects.get()
-    assert (batch.size, batch.cost, batch.count) == (4, 200, 2)
-    assert all(g.generation_set == batch for g in made)
+    generation_set = GenerationSet.objects.get()
+    assert (generation_set.size, generation_set.cost, generation_set.count) == (4, 200, 2)
+    assert all(g.generation_set == generation_set for g in made)
     event = AuditEvent.objects.get(action="generated")
     assert event.summary == f"Queued 4 Image #{made[0].pk}–#{made[-1].pk} (200 credits)"
 
@@ -115,15 +116,15 @@ def test_a_set_made_from_one_upload_shares_the_file_until_the_last_goes(owner_cl
 
 
 def test_the_count_is_the_product_of_the_group_sizes():
-    assert batches.how_many("{a|b|c} {1|2} plain") == 6
-    assert batches.how_many("{a|b}" * 30) == 2**30
+    assert alternatives.how_many("{a|b|c} {1|2} plain") == 6
+    assert alternatives.how_many("{a|b}" * 30) == 2**30
 
 
 def test_a_literal_brace_is_written_with_a_backslash():
-    assert batches.variants(r"say \{yes|no} now") == ["say {yes|no} now"]
-    assert batches.variants(r"\{a\} or {b|c}") == ["{a} or b", "{a} or c"]
-    assert batches.variants(r"{one\|two|three}") == ["one|two", "three"]
-    assert batches.how_many(r"say \{yes|no}") == 1
+    assert alternatives.variants(r"say \{yes|no} now") == ["say {yes|no} now"]
+    assert alternatives.variants(r"\{a\} or {b|c}") == ["{a} or b", "{a} or c"]
+    assert alternatives.variants(r"{one\|two|three}") == ["one|two", "three"]
+    assert alternatives.how_many(r"say \{yes|no}") == 1
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -132,9 +133,9 @@ def test_a_literal_brace_is_written_with_a_backslash():
     ("a {fox|owl at dawn", "A { is never closed"),
 ])
 def test_nested_or_unbalanced_braces_are_explained(text, problem):
-    with pytest.raises(batches.BraceError, match=problem.replace("(", r"\(").replace(
+    with pytest.raises(alternatives.BraceError, match=problem.replace("(", r"\(").replace(
             ")", r"\)")):
-        batches.parse(text)
+        alternatives.parse(text)
 
 
 @pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_a_long_prompt_of_alternatives_is_refused_without_being_expanded(
     def never(*args, **kwargs):
         raise AssertionError("expanded to be counted")
 
-    monkeypatch.setattr(batches, "variants", never)
+    monkeypatch.setattr(alternatives, "variants", never)
     prompt = "{a|b}" * 200  # 2**200 generations, 1,000 characters
     response = owner_client.post("/generate/image/", {**IMAGE_FORM, "prompt": prompt})
     html = response.content.decode()

@@ -42,12 +42,12 @@ def three_takes(owner_client, team_a) -> list[Generation]:
 def test_a_set_shows_as_one_stacked_card_that_opens_into_its_items(
         owner_client, three_takes):
     html = owner_client.get("/").content.decode()
-    batch = three_takes[0].generation_set
+    generation_set = three_takes[0].generation_set
     assert cards(html) == [str(three_takes[-1].pk)]
     assert "Set of 3" in html and "0 of 3 finished" in html
-    opened = owner_client.get(f"/?set={batch.pk}").content.decode()
+    opened = owner_client.get(f"/?set={generation_set.pk}").content.decode()
     assert cards(opened) == [str(g.pk) for g in reversed(three_takes)]
-    assert f"Set #{batch.pk}" in opened  # the filter's chip, to go back
+    assert f"Set #{generation_set.pk}" in opened  # the filter's chip, to go back
 
 
 def test_the_stacked_card_counts_finished_and_failed_items(owner_client, three_takes):

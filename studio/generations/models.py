@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
@@ -18,7 +18,7 @@ PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
 
 class Lane(models.TextChoices):
-    """Which work of a rate window goes first (dispatch.plan)."""
+    """Which work of a rate window goes first (rate_windows.plan)."""
 
     URGENT = "urgent", "Urgent"
     NORMAL = "normal", "Normal"
@@ -370,6 +370,21 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} window of {self.token_key[:8]}"
+
+    @classmethod
+    def locked(cls, token_key: str, kind: str) -> "RateWindow":
+        """The window's row, made on first use, locked until the transaction ends."""
+        return cls.objects.select_for_update().get_or_create(token_key=token_key,
+                                                             kind=kind)[0]
+
+    @classmethod
+    def block(cls, token_key: str, kind: str, until: datetime) -> None:
+        """After a 429 the API knows better than our record: send nothing before `until`."""
+        with transaction.atomic():
+            gate = cls.locked(token_key, kind)
+            if gate.blocked_until is None or gate.blocked_until < until:
+                gate.blocked_until = until
+                gate.save(update_fields=["blocked_until"])
 
 
 class Star(models.Model):

@@ -27,7 +27,6 @@ from studio.multimodal import catalog
 
 SEND_TASK = "studio.generations.tasks.send_attempt"
 FOLLOW_UP_TASK = "studio.generations.tasks.follow_up"
-MAKE_TASK = "studio.finishing.tasks.make"
 LOCAL_BATCH = 20  # local jobs handed out per pass
 SERVED_LOOKBACK = timedelta(days=1)
 TYPICAL_SAMPLE = 10
@@ -151,12 +150,14 @@ def publish_expectations(waiting: list[tuple[Generation, datetime]]) -> None:
 
 
 def start_local(now: datetime) -> None:
-    """Hand queued local kinds (mix, sequence) to workers: they take no API slot."""
+    """Hand queued local kinds (mix, sequence) to workers, each to its kind's maker
+    (plugged into the catalog by the app that makes it): they take no API slot."""
     local = Generation.objects.filter(state=State.QUEUED, kind__in=catalog.LOCAL_KINDS)
     for job in local.order_by("id")[:LOCAL_BATCH]:
         lease = lifecycle.take_local(job, now)
         if lease is not None:
-            async_task(MAKE_TASK, job.pk, lease.isoformat(), task_name=f"make-{job.pk}")
+            async_task(job.kind_spec.parts.maker, job.pk, lease.isoformat(),
+                       task_name=f"make-{job.pk}")
 
 
 def start_follow_ups(now: datetime) -> datetime | None:

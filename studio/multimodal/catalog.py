@@ -1,12 +1,18 @@
-"""The one source of truth for the Multimodal API's kinds.
+"""The registry of kinds: one entry (`Kind`) per kind, the one source of truth for it.
 
 Endpoint paths, credit costs, rate limits and parameter rules are copied from the
 API's documentation (and the variants the live API was seen to answer with). Forms,
 the dispatcher, the sandbox and the pages read them from here and nowhere else.
+
+The parts of a kind that live in apps above this one are plugged into its entry when
+those apps load (their AppConfig.ready imports the module that carries them): the
+sandbox's handler of an API kind (`@handles`), the worker's maker of a local kind
+(`@makes`). So this module names no app above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +129,14 @@ class SourceRule:
     suggest: str = ""  # the parameter offered the source's words (not filled with them)
 
 
+@dataclass
+class Parts:
+    """What apps above the catalog plug into a kind when they load."""
+
+    handler: Callable[[dict], Any] | None = None  # the sandbox's answer: params in, media out
+    maker: Callable[[int, str], None] | None = None  # the worker task: (generation id, lease)
+
+
 @dataclass(frozen=True)
 class Kind:
     endpoint_type: str
@@ -138,6 +152,7 @@ class Kind:
     providers: tuple[Provider, ...] = field(default_factory=tuple)
     source: SourceRule | None = None
     local: bool = False  # made by the studio's worker from gallery items: no API call
+    parts: Parts = field(default_factory=Parts, compare=False, repr=False)
 
     @property
     def url_path(self) -> str:
@@ -301,6 +316,30 @@ ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
 
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
 KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
+
+
+def handles(endpoint_type: str) -> Callable:
+    """Decorator: the sandbox's handler of an API kind (studio/sandbox/handlers.py)."""
+    return _plug(endpoint_type, "handler", local=False)
+
+
+def makes(endpoint_type: str) -> Callable:
+    """Decorator: the worker task that makes a local kind (studio/finishing/tasks.py)."""
+    return _plug(endpoint_type, "maker", local=True)
+
+
+def _plug(endpoint_type: str, part: str, *, local: bool) -> Callable:
+    kind = ALL_KINDS[endpoint_type]
+    if kind.local != local:
+        raise ValueError(f"{endpoint_type} takes no {part}")
+
+    def plug(function: Callable) -> Callable:
+        plugged = getattr(kind.parts, part)
+        if plugged not in (None, function):
+            raise ValueError(f"{endpoint_type} has a {part} already: {plugged.__qualname__}")
+        setattr(kind.parts, part, function)
+        return function
+    return plug
 
 
 def get(endpoint_type: str) -> Kind:

@@ -12,7 +12,6 @@ from django.dispatch import receiver
 from studio.generations.states import State, Status
 from studio.lib import clock
 from studio.multimodal import catalog
-from studio.multimodal.catalog import KIND_CHOICES
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
@@ -82,7 +81,7 @@ class GenerationSet(models.Model):
                              related_name="generation_sets")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     template = models.JSONField(default=dict, help_text="The parameters as typed, "
                                                         "alternatives and all.")
     count = models.PositiveSmallIntegerField(default=1)
@@ -159,7 +158,7 @@ class Generation(models.Model):
                              related_name="generations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                on_delete=models.SET_NULL, related_name="generations")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     params = models.JSONField(default=dict)
     # Written only by lifecycle.py: the state graph of states.py, and the public
     # status each state maps to (kept as a column for filters and indexes).
@@ -336,7 +335,7 @@ class Attempt(models.Model):
                                    related_name="attempt_log")
     number = models.PositiveIntegerField()
     token_key = models.CharField(max_length=64)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     sent_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -361,7 +360,7 @@ class RateWindow(models.Model):
     """The lock row of one (token, kind) window, and a 429's do-not-send-before."""
 
     token_key = models.CharField(max_length=64)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,12 +2,14 @@
 
 Endpoint paths, credit costs, rate limits and parameter rules are copied from the
 API's documentation (and the variants the live API was seen to answer with). Forms,
-the dispatcher, the sandbox and the pages read them from here and nowhere else.
+the dispatcher, the model fields, the sandbox and the pages read them from here and
+nowhere else.
 
 The parts of a kind that live in apps above this one are plugged into its entry when
 those apps load (their AppConfig.ready imports the module that carries them): the
 sandbox's handler of an API kind (`@handles`), the worker's maker of a local kind
-(`@makes`). So this module names no app above it.
+(`@makes`). So this module names no app above it, and tests/multimodal/test_kinds.py
+fails when any kind lacks a part.
 """
 
 from __future__ import annotations
@@ -315,7 +317,13 @@ LOCAL_KINDS: dict[str, Kind] = {
 ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
 
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
-KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(name, label) of every kind, for model fields and forms. Migrations name this
+    function rather than copy its list, so a new kind makes no migration: keep its
+    name and place."""
+    return [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
 
 
 def handles(endpoint_type: str) -> Callable:

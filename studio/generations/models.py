@@ -16,6 +16,11 @@ from studio.multimodal import catalog
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
 
+def words_in(params: dict) -> str:
+    """The words a person typed, from the kind's words parameter (catalog.WORDS)."""
+    return next((params[name] for name in catalog.WORDS if params.get(name)), "")
+
+
 class Lane(models.TextChoices):
     """Which work of a rate window goes first (rate_windows.plan)."""
 
@@ -95,9 +100,7 @@ class GenerationSet(models.Model):
     @property
     def summary(self) -> str:
         """The words typed, alternatives and all."""
-        params = self.template
-        return params.get("text") or params.get("prompt") or \
-            params.get("motion_prompt") or ""
+        return words_in(self.template)
 
 
 @functools.cache
@@ -278,9 +281,7 @@ class Generation(models.Model):
     @property
     def summary(self) -> str:
         """The words the person typed: the text, prompt or motion prompt."""
-        params = self.params
-        return params.get("text") or params.get("prompt") or \
-            params.get("motion_prompt") or ""
+        return words_in(self.params)
 
     @property
     def attempts(self) -> int:

@@ -3,14 +3,32 @@ here, by name, instead of in a page, a form, the sandbox or the REST API."""
 
 import dataclasses
 import importlib
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from studio.credits.models import LedgerEntry
 from studio.generations.models import Attempt, Generation, GenerationSet, RateWindow
 from studio.multimodal import catalog
 from studio.sandbox import handlers
+
+SPRITE = Path(settings.BASE_DIR) / "static" / "icons" / "lucide.svg"
+
+
+def sprite_icons() -> set[str]:
+    return set(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text()))
+
+
+@pytest.mark.parametrize("name", catalog.ALL_KINDS)
+def test_every_kind_has_a_label_and_an_icon_of_the_sprite(name):
+    kind = catalog.get(name)
+    assert kind.label
+    assert kind.icon in sprite_icons()
+    if kind.source:
+        assert kind.source.action and (kind.source.icon or kind.icon) in sprite_icons()
 
 
 @pytest.mark.parametrize("name", catalog.KINDS)

@@ -92,10 +92,6 @@ def draw(context, generation: Generation, oob: str, token: str) -> str:
     finally:
         generation.starred = starred
 
-# The icon of each source action ("Animate" makes a video, "Voice-over" speech).
-ACTION_ICONS = {"Animate": "film", "Voice-over": "mic", "Mix": "audio-lines"}
-MEDIA_ICONS = {"audio": "audio-lines", "image": "image", "video": "film"}
-
 
 @register.filter
 def has_media(generation: Generation) -> bool:
@@ -111,12 +107,14 @@ def spaced(name: str) -> str:
 
 @register.filter
 def action_icon(action) -> str:
-    return ACTION_ICONS.get(action.label, "wand-sparkles")
+    """The icon of a source action ("Animate", "Voice-over"): its catalog rule's."""
+    return action.icon
 
 
 @register.filter
 def media_icon(generation: Generation) -> str:
-    return MEDIA_ICONS.get(generation.kind_spec.media, "image")
+    """The icon a card and the viewer show for the item: its kind's (catalog)."""
+    return generation.kind_spec.icon
 
 
 @register.filter

@@ -2,8 +2,8 @@
 
 Endpoint paths, credit costs, rate limits and parameter rules are copied from the
 API's documentation (and the variants the live API was seen to answer with); the
-label and icon are what the pages show. Forms, the dispatcher, the model fields, the
-sandbox and the pages read them from here and nowhere else.
+label and icon are what the pages show. Forms, the dispatcher, the REST API, the
+model fields, the sandbox and the pages read them from here and nowhere else.
 
 The parts of a kind that live in apps above this one are plugged into its entry when
 those apps load (their AppConfig.ready imports the module that carries them): the

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from studio.api.endpoints import api
 from studio.credits.models import LedgerEntry
 from studio.generations.models import Attempt, Generation, GenerationSet, RateWindow
 from studio.multimodal import catalog
@@ -22,6 +23,11 @@ def sprite_icons() -> set[str]:
     return set(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text()))
 
 
+def rest_api_kinds() -> list[str]:
+    document = api.get_openapi_schema(path_prefix="/api/v1")
+    return document["components"]["schemas"]["GenerationIn"]["properties"]["kind"]["enum"]
+
+
 @pytest.mark.parametrize("name", catalog.ALL_KINDS)
 def test_every_kind_has_a_label_and_an_icon_of_the_sprite(name):
     kind = catalog.get(name)
@@ -32,10 +38,11 @@ def test_every_kind_has_a_label_and_an_icon_of_the_sprite(name):
 
 
 @pytest.mark.parametrize("name", catalog.KINDS)
-def test_every_api_kind_has_a_sandbox_handler(name):
+def test_every_api_kind_has_a_sandbox_handler_and_a_place_in_the_rest_api(name):
     kind = catalog.get(name)
     assert callable(kind.parts.handler), f"{name} has no sandbox handler (@catalog.handles)"
     assert handlers.model_used(name, kind.with_defaults({}))  # its usage records name one
+    assert name in rest_api_kinds()
 
 
 @pytest.mark.parametrize("name", catalog.LOCAL_KINDS)
@@ -44,6 +51,11 @@ def test_every_local_kind_has_a_maker_a_worker_can_find_by_name(name):
     assert callable(maker), f"{name} has no maker (@catalog.makes)"
     # django-q2 hands the task over pickled, that is by its module and name.
     assert getattr(importlib.import_module(maker.__module__), maker.__qualname__) is maker
+    assert name not in rest_api_kinds()  # made from the finishing pages
+
+
+def test_the_rest_api_takes_the_api_kinds_in_the_catalogs_order():
+    assert rest_api_kinds() == list(catalog.KINDS)
 
 
 @pytest.mark.parametrize("model", [Generation, GenerationSet, Attempt, RateWindow, LedgerEntry])

@@ -5,7 +5,11 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-KindName = Literal["tts", "image", "video_i2v", "video_t2v", "video_cogvideox"]
+from studio.multimodal import catalog
+
+# The kinds a token may ask for: every API kind of the catalog (local kinds are made
+# from the finishing pages, not through the REST API).
+KindName = Literal[tuple(catalog.KINDS)]
 Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low"]
 
 

@@ -3,7 +3,8 @@ with the endpoint's `whsec_` secret (`webhook-id`, `webhook-timestamp`,
 `webhook-signature`), retried with backoff for more than a day, every attempt kept.
 
 Events come from the lifecycle's `moved` signal (after the move commits); deliveries
-are sent by queue workers, and the dispatcher's pass hands out the due retries.
+are sent by queue workers, and each pass of the worker's runner hands out the due
+retries (runner.every_pass).
 """
 
 import base64
@@ -21,7 +22,7 @@ from django.db.models import Count, Q
 from django_q.tasks import async_task
 
 from studio.api.models import WebhookDelivery, WebhookEndpoint
-from studio.generations import dispatch, lifecycle
+from studio.generations import lifecycle, runner
 from studio.generations.models import PENDING_STATUSES, Generation
 from studio.generations.states import State
 from studio.lib import clock, safe_http
@@ -51,8 +52,7 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def connect() -> None:
     lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
-    if send_due not in dispatch.PASSES:
-        dispatch.PASSES.append(send_due)
+    runner.every_pass(send_due)
 
 
 def on_move(sender, generation_id: int, source, target, **_) -> None:
@@ -130,7 +130,7 @@ def test(endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 def send_due(now: datetime) -> None:
-    """Hand due deliveries to workers (the dispatcher's pass)."""
+    """Hand due deliveries to workers (on each of the runner's passes)."""
     due = WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now).filter(
         Q(sending_until=None) | Q(sending_until__lt=now))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from studio.lib.team_scope import TeamQuerySet
-from studio.multimodal.catalog import KIND_CHOICES
+from studio.multimodal import catalog
 
 
 class Source(models.TextChoices):
@@ -29,7 +29,7 @@ class LedgerEntry(models.Model):
                                    related_name="ledger_entries")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     usage_id = models.CharField(max_length=100, blank=True, db_index=True)
     credits = models.IntegerField()
     credits_remaining = models.IntegerField(null=True, blank=True)

@@ -13,7 +13,7 @@ from studio.credits import budget, charts
 from studio.credits.models import Discrepancy, LedgerEntry
 from studio.lib import csvstream
 from studio.lib.filters import TeamFilterForm
-from studio.multimodal.catalog import KIND_CHOICES
+from studio.multimodal.catalog import kind_choices
 from studio.teams.scoping import current_membership, team_queryset
 
 CSV_HEADER = ["created_at", "member", "kind", "usage_id", "generation_id",
@@ -23,7 +23,7 @@ CHART_DAYS = 31
 
 
 class LedgerFilter(TeamFilterForm):
-    kind = forms.ChoiceField(choices=[("", "Every kind"), *KIND_CHOICES], required=False)
+    kind = forms.ChoiceField(choices=[("", "Every kind"), *kind_choices()], required=False)
     field_order = ["member", "kind", "date_from", "date_to"]
 
     def __init__(self, data, *, team):
@@ -85,7 +85,7 @@ def per_day(entries: QuerySet) -> list[tuple[date, int]]:
 
 
 def per_kind(entries: QuerySet) -> list[tuple[str, int]]:
-    labels = dict(KIND_CHOICES)
+    labels = dict(kind_choices())
     totals = entries.values("kind").annotate(total=Sum("credits")).order_by("-total")
     return [(labels.get(row["kind"], row["kind"]), row["total"]) for row in totals]
 

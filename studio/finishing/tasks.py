@@ -1,6 +1,7 @@
 """The worker's side of a local kind: make the mix or the sequence from the team's
-gallery items and store it. The dispatcher hands each queued one over under a lease
-(dispatch.start_local).
+gallery items and store it. Each kind's task is plugged into its catalog entry
+(`@catalog.makes`) when the finishing app loads (apps.py); the dispatcher hands each
+queued one to it under a lease (dispatch.start_local).
 
 Every making ends: whatever goes wrong fails the job with a reason that names the
 file and what is wrong with it, and keeps no file; work that would outlast the task
@@ -11,6 +12,7 @@ all (lifecycle.reclaim).
 
 import logging
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +31,12 @@ from studio.multimodal import catalog, errors
 log = logging.getLogger(__name__)
 
 
-def make(generation_id: int, lease: str) -> None:
+Making = Callable[[Generation, Path, Deadline], None]  # writes `out`, or FinishingError
+
+
+def make(generation_id: int, lease: str, making: Making) -> None:
+    """The task of every local kind: `making` writes the file, this runs it under the
+    lease and ends the job whatever happens."""
     generation = Generation.objects.filter(
         pk=generation_id, state=State.DISPATCHED,
         lease_until=datetime.fromisoformat(lease)).select_related("team").first()
@@ -38,7 +45,7 @@ def make(generation_id: int, lease: str) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="studio-finish-") as folder:
             out = Path(folder) / f"{generation.file_stem}.mp4"
-            MAKERS[generation.kind](generation, out, Deadline(settings.STUDIO_MAKE_SECONDS))
+            making(generation, out, Deadline(settings.STUDIO_MAKE_SECONDS))
             store(generation, out)
     except FinishingError as exc:
         failed(generation, str(exc))
@@ -58,7 +65,12 @@ def failed(generation: Generation, reason: str) -> None:
     lifecycle.fail(generation, "finishing", reason, charged=False)
 
 
-def make_mix(generation: Generation, out: Path, deadline: Deadline) -> None:
+@catalog.makes(catalog.MIX)
+def make_mix(generation_id: int, lease: str) -> None:
+    make(generation_id, lease, mix_into)
+
+
+def mix_into(generation: Generation, out: Path, deadline: Deadline) -> None:
     video, speech = parts.mix_parts(generation)
     with video.media.open("rb") as picture, speech.media.open("rb") as voice:
         mixing.mix(picture, voice, out, parts.mix_options(generation, speech),
@@ -66,7 +78,12 @@ def make_mix(generation: Generation, out: Path, deadline: Deadline) -> None:
                    deadline=deadline)
 
 
-def make_sequence(generation: Generation, out: Path, deadline: Deadline) -> None:
+@catalog.makes(catalog.SEQUENCE)
+def make_sequence(generation_id: int, lease: str) -> None:
+    make(generation_id, lease, join_into)
+
+
+def join_into(generation: Generation, out: Path, deadline: Deadline) -> None:
     clips = parts.sequence_parts(generation)
     files = [clip.media.open("rb") for clip in clips]
     try:
@@ -90,9 +107,6 @@ def store(generation: Generation, out: Path) -> None:
         storage.describe_video(generation, "The finished file")
     except (errors.MultimodalError, ValueError) as exc:  # it cannot be read back: keep nothing
         raise FinishingError(f"{exc}.") from None
-
-
-MAKERS = {catalog.MIX: make_mix, catalog.SEQUENCE: make_sequence}
 
 
 def export(export_id: int) -> None:

@@ -23,14 +23,11 @@ from studio.multimodal import catalog
 from studio.teams.models import Membership
 
 COOKIE = "compose"  # the tab last used; set by static/js/composer.js
-ICONS = {catalog.TTS: "audio-lines", catalog.IMAGE: "image", catalog.VIDEO_I2V: "film",
-         catalog.VIDEO_T2V: "video", catalog.VIDEO_COGVIDEOX: "clapperboard"}
 
 
 def tabs() -> list[tuple[catalog.Kind, str]]:
     """Each kind with its icon, in the catalog's order."""
-    return [(kind, ICONS.get(kind.endpoint_type, "wand-sparkles"))
-            for kind in catalog.KINDS.values()]
+    return [(kind, kind.icon) for kind in catalog.KINDS.values()]
 
 
 def why_unavailable(kind: catalog.Kind, team) -> str:
@@ -66,7 +63,7 @@ class Panel:
 
     @property
     def icon(self) -> str:
-        return dict(tabs())[self.kind]
+        return self.kind.icon
 
     @cached_property
     def cost(self) -> int:

@@ -9,11 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from studio.generations.models import Generation
+from studio.multimodal import catalog
 
 # Parameters shown apart (the words, the source) or merged into one fact (size, length,
 # frames, voice), so that no fact appears twice.
-SHOWN_APART = {"text", "prompt", "motion_prompt", "image_url", "voice", "width", "height",
-               "duration", "num_frames",
+SHOWN_APART = {*catalog.WORDS,
+               *(kind.source.param for kind in catalog.ALL_KINDS.values()
+                 if kind.source and kind.source.param),
+               "voice", "width", "height", "duration", "num_frames",
                # a local kind's parts ("Made from") and what the worker noted
                "video", "speech", "parts", "speech_ms", "starts", "cues"}
 

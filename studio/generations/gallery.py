@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from studio.generations import composer
-from studio.generations.models import KIND_CHOICES, Generation, Star, Status
+from studio.generations.models import Generation, Star, Status
 from studio.lib.converters import parse_id
 from studio.lib.filters import TeamFilterForm
 from studio.multimodal import catalog
@@ -43,7 +43,7 @@ class GalleryFilter(TeamFilterForm):
                         widget=forms.SearchInput(attrs={"placeholder": "Search prompts "
                                                         "and texts",
                                                         "data-shortcut-search": ""}))
-    kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *KIND_CHOICES])
+    kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *catalog.kind_choices()])
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), *Status.choices])
     starred = forms.BooleanField(required=False, label="Starred by me")

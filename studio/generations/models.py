@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
@@ -13,13 +13,17 @@ from studio.generations.states import State, Status
 from studio.lib import clock
 from studio.lib.team_scope import TeamQuerySet, reached_through
 from studio.multimodal import catalog
-from studio.multimodal.catalog import KIND_CHOICES
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
 
+def words_in(params: dict) -> str:
+    """The words a person typed, from the kind's words parameter (catalog.WORDS)."""
+    return next((params[name] for name in catalog.WORDS if params.get(name)), "")
+
+
 class Lane(models.TextChoices):
-    """Which work of a rate window goes first (dispatch.plan)."""
+    """Which work of a rate window goes first (rate_windows.plan)."""
 
     URGENT = "urgent", "Urgent"
     NORMAL = "normal", "Normal"
@@ -83,7 +87,7 @@ class GenerationSet(models.Model):
                              related_name="generation_sets")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     template = models.JSONField(default=dict, help_text="The parameters as typed, "
                                                         "alternatives and all.")
     count = models.PositiveSmallIntegerField(default=1)
@@ -99,9 +103,7 @@ class GenerationSet(models.Model):
     @property
     def summary(self) -> str:
         """The words typed, alternatives and all."""
-        params = self.template
-        return params.get("text") or params.get("prompt") or \
-            params.get("motion_prompt") or ""
+        return words_in(self.template)
 
 
 @functools.cache
@@ -162,7 +164,7 @@ class Generation(models.Model):
                              related_name="generations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                on_delete=models.SET_NULL, related_name="generations")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     params = models.JSONField(default=dict)
     # Written only by lifecycle.py: the state graph of states.py, and the public
     # status each state maps to (kept as a column for filters and indexes).
@@ -282,9 +284,7 @@ class Generation(models.Model):
     @property
     def summary(self) -> str:
         """The words the person typed: the text, prompt or motion prompt."""
-        params = self.params
-        return params.get("text") or params.get("prompt") or \
-            params.get("motion_prompt") or ""
+        return words_in(self.params)
 
     @property
     def attempts(self) -> int:
@@ -339,7 +339,7 @@ class Attempt(models.Model):
                                    related_name="attempt_log")
     number = models.PositiveIntegerField()
     token_key = models.CharField(max_length=64)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     sent_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -366,7 +366,7 @@ class RateWindow(models.Model):
     """The lock row of one (token, kind) window, and a 429's do-not-send-before."""
 
     token_key = models.CharField(max_length=64)
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
     blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -375,6 +375,21 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} window of {self.token_key[:8]}"
+
+    @classmethod
+    def locked(cls, token_key: str, kind: str) -> "RateWindow":
+        """The window's row, made on first use, locked until the transaction ends."""
+        return cls.objects.select_for_update().get_or_create(token_key=token_key,
+                                                             kind=kind)[0]
+
+    @classmethod
+    def block(cls, token_key: str, kind: str, until: datetime) -> None:
+        """After a 429 the API knows better than our record: send nothing before `until`."""
+        with transaction.atomic():
+            gate = cls.locked(token_key, kind)
+            if gate.blocked_until is None or gate.blocked_until < until:
+                gate.blocked_until = until
+                gate.save(update_fields=["blocked_until"])
 
 
 class Star(models.Model):

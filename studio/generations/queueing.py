@@ -1,6 +1,6 @@
 """A person's hold on waiting work: pause, resume, move to the top of their own line,
 and its lane (the actions are `actions`'; turns between members stay the
-dispatcher's, dispatch.Turns)."""
+dispatcher's, rate_windows.Turns)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse

@@ -161,18 +161,24 @@ def may_be_fetched(generation: Generation) -> bool:
 class Action:
     label: str
     url: str
+    icon: str
 
 
 def actions(generation: Generation) -> list[Action]:
     """The kinds that can be made from this finished item, as links to their forms."""
     made = generation.kind_spec.media
-    found = [Action(kind.source.action, form_url(kind, from_query(kind, generation)))
+    found = [action_for(kind, from_query(kind, generation))
              for kind in catalog.ALL_KINDS.values()
              if kind.source and kind.source.media == made]
     if generation.kind == catalog.TTS and generation.source_id:  # a voice-over: mix it in
-        found.append(Action("Mix", form_url(catalog.get(catalog.MIX), {
-            "video": generation.source_id, "speech": generation.pk})))
+        found.append(action_for(catalog.get(catalog.MIX), {
+            "video": generation.source_id, "speech": generation.pk}))
     return found
+
+
+def action_for(kind: catalog.Kind, query: dict) -> Action:
+    """The link that opens `kind`'s form from a card, named and drawn as its rule says."""
+    return Action(kind.source.action, form_url(kind, query), kind.source.icon or kind.icon)
 
 
 def from_query(kind: catalog.Kind, generation: Generation) -> dict:

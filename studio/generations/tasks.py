@@ -18,9 +18,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from studio.generations import lifecycle, recovery, sources, storage
-from studio.generations.dispatch import answer_arrived, block_window
-from studio.generations.models import Attempt, Generation
+from studio.generations import lifecycle, recovery, runner, sources, storage
+from studio.generations.models import Attempt, Generation, RateWindow
 from studio.generations.states import FOLLOWED_UP, State
 from studio.lib import clock
 from studio.multimodal import errors
@@ -121,7 +120,7 @@ def finish_attempt(attempt: Attempt, began: float, exc: errors.MultimodalError |
         attempt.error_code, attempt.error_message = exc.code, exc.message
     attempt.save()
     if attempt.outcome != Attempt.Outcome.RATE_LIMITED:
-        answer_arrived()
+        runner.answer_arrived()
 
 
 def outcome_of(exc: errors.MultimodalError) -> str:
@@ -146,7 +145,7 @@ def after_refusal(generation: Generation, attempt: Attempt,
     if isinstance(exc, errors.RateLimited):
         until = clock.now() + timedelta(
             seconds=exc.retry_after or rate_limit(generation.kind)[1])
-        block_window(attempt.token_key, generation.kind, until)
+        RateWindow.block(attempt.token_key, generation.kind, until)
         retry_at(generation, until, exc)
     elif exc.may_have_reached_api:
         lifecycle.call_lost(generation, exc.code, f"{exc.message}. Checking with the API "

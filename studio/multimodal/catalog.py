@@ -1,12 +1,20 @@
-"""The one source of truth for the Multimodal API's kinds.
+"""The registry of kinds: one entry (`Kind`) per kind, the one source of truth for it.
 
 Endpoint paths, credit costs, rate limits and parameter rules are copied from the
-API's documentation (and the variants the live API was seen to answer with). Forms,
-the dispatcher, the sandbox and the pages read them from here and nowhere else.
+API's documentation (and the variants the live API was seen to answer with); the
+label and icon are what the pages show. Forms, the dispatcher, the REST API, the
+model fields, the sandbox and the pages read them from here and nowhere else.
+
+The parts of a kind that live in apps above this one are plugged into its entry when
+those apps load (their AppConfig.ready imports the module that carries them): the
+sandbox's handler of an API kind (`@handles`), the worker's maker of a local kind
+(`@makes`). So this module names no app above it, and tests/multimodal/test_kinds.py
+fails when any kind lacks a part.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +74,7 @@ class Param:
     min_length: int | None = None
     max_length: int | None = None
     choices: tuple[Any, ...] | None = None
+    words: bool = False  # the words a person typed: a card's summary, the search, the detail
 
     def violation(self, value: Any) -> str | None:
         """The API's complaint about `value`, or None when it is acceptable."""
@@ -121,6 +130,15 @@ class SourceRule:
     param: str = ""  # the API parameter the source fills (a signed link); "": lineage only
     uploads: bool = False  # a file may be given instead of a gallery item
     suggest: str = ""  # the parameter offered the source's words (not filled with them)
+    icon: str = ""  # the action's icon, when not its kind's
+
+
+@dataclass
+class Parts:
+    """What apps above the catalog plug into a kind when they load."""
+
+    handler: Callable[[dict], Any] | None = None  # the sandbox's answer: params in, media out
+    maker: Callable[[int, str], None] | None = None  # the worker task: (generation id, lease)
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,8 @@ class Kind:
     providers: tuple[Provider, ...] = field(default_factory=tuple)
     source: SourceRule | None = None
     local: bool = False  # made by the studio's worker from gallery items: no API call
+    icon: str = ""  # a symbol of static/icons/lucide.svg: its tab, its cards
+    parts: Parts = field(default_factory=Parts, compare=False, repr=False)
 
     @property
     def url_path(self) -> str:
@@ -193,10 +213,11 @@ KINDS: dict[str, Kind] = {
             rate_limit=10,
             rate_window_seconds=60,
             media="audio",
-            source=SourceRule(media="video", action="Voice-over", suggest="text"),
+            icon="audio-lines",
+            source=SourceRule(media="video", action="Voice-over", suggest="text", icon="mic"),
             params=(
                 Param("text", str, "Text", "What the voice says.", required=True,
-                      min_length=1, max_length=5000),
+                      min_length=1, max_length=5000, words=True),
                 Param("voice", str, "Voice", "Voice profile.", default="Wise_Woman",
                       choices=VOICES),
             ),
@@ -210,9 +231,10 @@ KINDS: dict[str, Kind] = {
             rate_limit=5,
             rate_window_seconds=60,
             media="image",
+            icon="image",
             params=(
                 Param("prompt", str, "Prompt", "Describe the image.", required=True,
-                      min_length=1, max_length=2000),
+                      min_length=1, max_length=2000, words=True),
                 Param("width", int, "Width", "Pixels, 512 to 2048.", default=1024,
                       min=512, max=2048),
                 Param("height", int, "Height", "Pixels, 512 to 2048.", default=1024,
@@ -230,6 +252,7 @@ KINDS: dict[str, Kind] = {
             rate_limit=2,
             rate_window_seconds=60,
             media="video",
+            icon="film",
             providers=I2V_PROVIDERS,
             source=SourceRule(media="image", action="Animate", param="image_url",
                               uploads=True),
@@ -238,7 +261,7 @@ KINDS: dict[str, Kind] = {
                       required=True, min_length=1, max_length=2048),
                 Param("motion_prompt", str, "Motion prompt",
                       "How the picture moves: zoom, pan, tilt...", required=True,
-                      min_length=1, max_length=1000),
+                      min_length=1, max_length=1000, words=True),
                 # The API's notes disagree on the default (seedance here), so always send it.
                 Param("provider", str, "Provider", "Who renders the clip.",
                       default="wan22", choices=tuple(p.name for p in I2V_PROVIDERS)),
@@ -253,10 +276,11 @@ KINDS: dict[str, Kind] = {
             rate_limit=1,
             rate_window_seconds=60,
             media="video",
+            icon="video",
             premium_only=True,
             params=(
                 Param("prompt", str, "Prompt", "Describe the video.", required=True,
-                      min_length=1, max_length=1000),
+                      min_length=1, max_length=1000, words=True),
                 Param("duration", int, "Duration", "Seconds, 1 to 10.", default=5,
                       min=1, max=10),
             ),
@@ -270,9 +294,10 @@ KINDS: dict[str, Kind] = {
             rate_limit=1,
             rate_window_seconds=60,
             media="video",
+            icon="clapperboard",
             params=(
                 Param("prompt", str, "Prompt", "Describe the video.", required=True,
-                      min_length=1, max_length=1000),
+                      min_length=1, max_length=1000, words=True),
                 Param("num_frames", int, "Frames",
                       "17, 33 or 49 frames at 8 fps: longer clips.", default=49,
                       choices=(17, 33, 49)),
@@ -292,15 +317,49 @@ KINDS: dict[str, Kind] = {
 MIX, SEQUENCE = "mix", "sequence"
 LOCAL_KINDS: dict[str, Kind] = {
     MIX: Kind(MIX, "mix", "Mix", path="", cost=0, rate_limit=0, rate_window_seconds=0,
-              params=(), media="video", local=True,
-              source=SourceRule(media="video", action="Mix")),
+              params=(), media="video", local=True, icon="film",
+              source=SourceRule(media="video", action="Mix", icon="audio-lines")),
     SEQUENCE: Kind(SEQUENCE, "sequence", "Sequence", path="", cost=0, rate_limit=0,
-                   rate_window_seconds=0, params=(), media="video", local=True),
+                   rate_window_seconds=0, params=(), media="video", local=True,
+                   icon="film"),
 }
 ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
 
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
-KIND_CHOICES = [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
+# The parameters that hold the words a person typed, in the order a summary looks.
+WORDS: tuple[str, ...] = tuple(dict.fromkeys(
+    param.name for kind in KINDS.values() for param in kind.params if param.words))
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(name, label) of every kind, for model fields and forms. Migrations name this
+    function rather than copy its list, so a new kind makes no migration: keep its
+    name and place."""
+    return [(kind.endpoint_type, kind.label) for kind in ALL_KINDS.values()]
+
+
+def handles(endpoint_type: str) -> Callable:
+    """Decorator: the sandbox's handler of an API kind (studio/sandbox/handlers.py)."""
+    return _plug(endpoint_type, "handler", local=False)
+
+
+def makes(endpoint_type: str) -> Callable:
+    """Decorator: the worker task that makes a local kind (studio/finishing/tasks.py)."""
+    return _plug(endpoint_type, "maker", local=True)
+
+
+def _plug(endpoint_type: str, part: str, *, local: bool) -> Callable:
+    kind = ALL_KINDS[endpoint_type]
+    if kind.local != local:
+        raise ValueError(f"{endpoint_type} takes no {part}")
+
+    def plug(function: Callable) -> Callable:
+        plugged = getattr(kind.parts, part)
+        if plugged not in (None, function):
+            raise ValueError(f"{endpoint_type} has a {part} already: {plugged.__qualname__}")
+        setattr(kind.parts, part, function)
+        return function
+    return plug
 
 
 def get(endpoint_type: str) -> Kind:

@@ -1,13 +1,13 @@
 """One handler per kind: validated parameters in, the API's media out.
 
-Speech and images answer with their base64 fields; videos are rendered to a file
-that the view hands out in the answer shape the sandbox is set to.
+Each is plugged into its catalog entry (`@catalog.handles`) when the sandbox app
+loads (apps.py). Speech and images answer with their base64 fields; videos are
+rendered to a file that the view hands out in the answer shape the sandbox is set to.
 """
 
 import base64
 import io
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,12 +22,14 @@ class UnsupportedInSandbox(Exception):
     """A request the sandbox cannot render; it is refunded and answered 400."""
 
 
+@catalog.handles(catalog.TTS)
 def tts(params: dict) -> dict:
     audio, duration_ms = media.synthesize_mp3(params["text"], params["voice"])
     return {"audio_base64": base64.b64encode(audio).decode(), "format": "mp3",
             "duration_ms": duration_ms}
 
 
+@catalog.handles(catalog.IMAGE)
 def image(params: dict) -> dict:
     picture, fmt = media.render_image(
         params["prompt"], params["width"], params["height"], params.get("style")
@@ -36,6 +38,7 @@ def image(params: dict) -> dict:
             "width": params["width"], "height": params["height"]}
 
 
+@catalog.handles(catalog.VIDEO_I2V)
 def video_i2v(params: dict) -> video.RenderedVideo:
     provider = catalog.get(catalog.VIDEO_I2V).provider(params["provider"])
     source = fetch_image(params["image_url"])
@@ -46,10 +49,12 @@ def video_i2v(params: dict) -> video.RenderedVideo:
         raise UnsupportedInSandbox(f"image_url: {exc}") from None
 
 
+@catalog.handles(catalog.VIDEO_T2V)
 def video_t2v(params: dict) -> video.RenderedVideo:
     return video.render_t2v(params["prompt"], params["duration"], render_dir())
 
 
+@catalog.handles(catalog.VIDEO_COGVIDEOX)
 def video_cogvideox(params: dict) -> video.RenderedVideo:
     return video.render_cogvideox(params["prompt"], params["num_frames"],
                                   params["guidance_scale"],
@@ -78,14 +83,6 @@ def fetch_image(url: str) -> bytes:
 def render_dir() -> Path:
     return Path(tempfile.gettempdir())
 
-
-HANDLERS: dict[str, Callable[[dict], dict | video.RenderedVideo]] = {
-    catalog.TTS: tts,
-    catalog.IMAGE: image,
-    catalog.VIDEO_I2V: video_i2v,
-    catalog.VIDEO_T2V: video_t2v,
-    catalog.VIDEO_COGVIDEOX: video_cogvideox,
-}
 
 MODELS = {
     catalog.TTS: "minimax-speech-02",

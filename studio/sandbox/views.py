@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from studio.lib import clock, ranged
 from studio.lib.video import RenderedVideo
 from studio.multimodal import catalog
-from studio.sandbox.handlers import HANDLERS, UnsupportedInSandbox, model_used
+from studio.sandbox.handlers import UnsupportedInSandbox, model_used
 from studio.sandbox.models import SandboxAccount, SandboxFaults, SandboxUsage, token_digest
 
 
@@ -144,7 +144,7 @@ def charge_and_render(request: HttpRequest, account: SandboxAccount, kind: catal
         return usage_or_refusal
     usage = usage_or_refusal
     try:
-        media = HANDLERS[kind.endpoint_type](params)
+        media = kind.parts.handler(params)
     except UnsupportedInSandbox as exc:
         refund(usage)
         return error(400, str(exc))

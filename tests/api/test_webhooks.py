@@ -11,7 +11,7 @@ from standardwebhooks.webhooks import Webhook
 
 from studio.api import tokens
 from studio.api.models import WebhookDelivery
-from studio.generations import dispatch
+from studio.generations import runner
 from tests.generations.helpers import drive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox_url")]
@@ -78,7 +78,7 @@ def test_a_delivery_verifies_and_comes_again_after_a_500(admin_api, receiver, fa
     pending = WebhookDelivery.objects.get()
     assert pending.status == "pending" and pending.last_status == 500
     fake_clock.advance(6)  # the first backoff is 5 s
-    dispatch.tick()
+    runner.run_once()
     assert len(receiver.received) == 2
     verifier = Webhook(hook["secret"])
     for headers, body in receiver.received:

@@ -1,7 +1,8 @@
 """The direction of the code: no import cycle between apps or between modules.
 
 Every import counts, also those inside functions (a deferred import hides a cycle,
-it does not remove it). Migrations are history and are left out.
+it does not remove it), and a module named in a dotted string (a task handed over by
+name) counts for the direction. Migrations are history and are left out.
 """
 
 import ast
@@ -76,3 +77,26 @@ def test_apps_depend_one_way(graph):
 def test_credits_knows_nothing_of_generations(graph):
     assert not {t for m, ts in graph.items() if app_of(m) == "credits" for t in ts
                 if app_of(t) == "generations"}
+
+
+def named_by_string(path: Path, known: dict[str, Path]) -> set[str]:
+    """The studio modules `path` names in a dotted string ("studio.app.module.func", as
+    django-q2 tasks and settings are named): a dependency no import shows."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value.startswith("studio."):
+            name = node.value
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name and name != "studio":  # "studio.requests": a logger, not a module
+                found.add(name)
+    return found
+
+
+def test_no_app_names_one_above_it_in_a_string():
+    known = modules()
+    wrong = {f"{module} -> {target}"
+             for module, path in known.items() for target in named_by_string(path, known)
+             if LAYERS.index(app_of(target)) > LAYERS.index(app_of(module))}
+    assert not wrong, sorted(wrong)

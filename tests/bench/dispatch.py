@@ -60,7 +60,7 @@ SCENARIOS = [
     # Tight windows: speech alone, the minute scaled to 6 s.
     Scenario("speech, the minute scaled to 6 s", {"tts": (10, 6.0)}, {"tts": 30}, 0.97),
 ]
-# The dispatcher's margin for a call without an answer yet (dispatch.Window.for_kind):
+# The dispatcher's margin for a call without an answer yet (rate_windows.Window.for_kind):
 # max(this, 1% of window), as the product ships it.
 MARGIN_MIN = studio_settings.STUDIO_RATE_MARGIN_MIN
 WORKERS = 8

@@ -221,7 +221,6 @@ def store_answer(world: World, media: str, body: bytes) -> str:
 
 
 def local_job(world: World, path: str, body: bytes):
-    from studio.finishing import tasks
     from studio.generations import lifecycle
     from studio.lib import clock
     from studio.sandbox import media
@@ -240,7 +239,7 @@ def local_job(world: World, path: str, body: bytes):
 
     def made() -> str:
         lease = lifecycle.take_local(job, clock.now())
-        tasks.make(job.pk, lease.isoformat())
+        job.kind_spec.parts.maker(job.pk, lease.isoformat())
         job.refresh_from_db()
         return f"{job.status} {job.error_message[:60]}".strip()
     return made

@@ -12,7 +12,7 @@ from PIL import Image
 from studio.credits.models import LedgerEntry
 from studio.generations.models import Generation, Status
 from studio.lib.video import RenderedVideo
-from studio.sandbox import handlers
+from studio.multimodal import catalog
 from tests.generations.helpers import drive, queued, refreshed
 from tests.lib import hostile
 
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db(transaction=True),
 def answering(monkeypatch, kind: str, body: bytes, fmt: str, **more) -> None:
     """The sandbox's `kind` answers `body` inline, calling it `fmt`."""
     field = {"tts": "audio_base64", "image": "image_base64"}[kind]
-    monkeypatch.setitem(handlers.HANDLERS, kind, lambda params: {
+    monkeypatch.setattr(catalog.get(kind).parts, "handler", lambda params: {
         field: base64.b64encode(body).decode(), "format": fmt, **more})
 
 
@@ -34,7 +34,7 @@ def answering_video(monkeypatch, tmp_path, body: bytes) -> None:
         path.write_bytes(body)
         return RenderedVideo(path, 1280, 720, 24, 48, 2.0)
 
-    monkeypatch.setitem(handlers.HANDLERS, "video_t2v", render)
+    monkeypatch.setattr(catalog.get("video_t2v").parts, "handler", render)
 
 
 def made(team, owner, clock, kind: str, **params) -> Generation:

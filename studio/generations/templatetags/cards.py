@@ -68,9 +68,6 @@ def card_key(generation: Generation, oob: str) -> str:
             f"{rating:.3f}:{comments}:{stack}:{oob or '-'}")
 
 
-# The icon of each source action ("Animate" makes a video, "Voice-over" speech).
-ACTION_ICONS = {"Animate": "film", "Voice-over": "mic", "Mix": "audio-lines"}
-MEDIA_ICONS = {"audio": "audio-lines", "image": "image", "video": "film"}
 
 
 @register.filter
@@ -87,12 +84,14 @@ def spaced(name: str) -> str:
 
 @register.filter
 def action_icon(action) -> str:
-    return ACTION_ICONS.get(action.label, "wand-sparkles")
+    """The icon of a source action ("Animate", "Voice-over"): its catalog rule's."""
+    return action.icon
 
 
 @register.filter
 def media_icon(generation: Generation) -> str:
-    return MEDIA_ICONS.get(generation.kind_spec.media, "image")
+    """The icon a card and the viewer show for the item: its kind's (catalog)."""
+    return generation.kind_spec.icon
 
 
 @register.filter

@@ -23,7 +23,7 @@ from django.db import close_old_connections, connections
 from django_q.cluster import Cluster
 from django_q.models import Schedule
 
-from studio.generations import dispatch, lifecycle, tasks  # noqa: F401 (before workers fork)
+from studio.generations import lifecycle, runner, tasks  # noqa: F401 (before workers fork)
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,11 @@ class Command(BaseCommand):
         # Children must not inherit this process's database connections: one that
         # exits closes the shared session under the dispatcher (PostgreSQL).
         connections.close_all()
-        dispatch.listen_for_answers()
+        runner.listen_for_answers()
         cluster.start()
         if settings.STUDIO_DISPATCHER:
-            dispatch.run_forever(stopped=lambda: stopping.is_set()
-                                 or not cluster.sentinel.is_alive())
+            runner.run_forever(stopped=lambda: stopping.is_set()
+                               or not cluster.sentinel.is_alive())
         else:
             while not (stopping.wait(1) or not cluster.sentinel.is_alive()):
                 pass

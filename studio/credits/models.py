@@ -12,8 +12,9 @@ class Source(models.TextChoices):
     CORRECTION = "correction", "Correction by reconciliation"
 
 
-# Entries that are a call's charge: a usage record is charged once.
-CHARGES = ~models.Q(usage_id="") & ~models.Q(source=Source.CORRECTION)
+# Entries that are a call's charge: a usage record is charged once. (A refund is
+# negative; reconciliation's corrections are entries of their own.)
+CHARGES = ~models.Q(usage_id="") & models.Q(credits__gt=0) & ~models.Q(source=Source.CORRECTION)
 
 
 class LedgerEntry(models.Model):

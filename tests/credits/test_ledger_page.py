@@ -85,3 +85,10 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(owner_client, owner, team_
     row = csv_of(owner_client)[0]
     assert row["usage_id"] == "'=HYPERLINK(\"http://evil\")"
     assert row["credits_used"] == "-3"
+
+
+def test_a_refund_of_a_charged_record_is_kept_beside_its_charge(owner_client, owner, team_a):
+    entry(team_a, owner, 14)
+    LedgerEntry.objects.create(team=team_a, member=owner, kind="tts", usage_id="u14",
+                               credits=-14)
+    assert sum(int(r["credits_used"]) for r in csv_of(owner_client)) == 0

@@ -9,7 +9,8 @@ def correct_double_charges(apps, schema_editor):
     """Before usage records were unique, overlapping calls could book one record twice:
     each later charge of a record becomes a correction, taken back by another."""
     LedgerEntry = apps.get_model("credits", "LedgerEntry")
-    charges = LedgerEntry.objects.exclude(usage_id="").exclude(source="correction")
+    charges = LedgerEntry.objects.exclude(usage_id="").exclude(source="correction") \
+        .filter(credits__gt=0)
     doubled = (charges.values("usage_id").annotate(n=Count("id")).filter(n__gt=1)
                .values_list("usage_id", flat=True))
     for usage_id in list(doubled):
@@ -44,6 +45,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(correct_double_charges, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('usage_id', ''), _negated=True), models.Q(('source', 'correction'), _negated=True)), fields=('usage_id',), name='one_charge_per_usage_record'),
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('usage_id', ''), _negated=True), ('credits__gt', 0), models.Q(('source', 'correction'), _negated=True)), fields=('usage_id',), name='one_charge_per_usage_record'),
         ),
     ]

@@ -152,10 +152,10 @@ def test_zip_round_trips_the_files_and_a_manifest(owner_client, team_a, owner, t
     assert response["Content-Disposition"] == f'attachment; filename="studio-{today}.zip"'
     archive = read_zip(response)
     assert archive.testzip() is None
-    assert archive.namelist() == ["manifest.csv", f"tts-{speech.pk}.mp3",
-                                  f"image-{picture.pk}.png"]
-    assert archive.read(f"tts-{speech.pk}.mp3") == b"ID3 speech bytes"
-    assert archive.read(f"image-{picture.pk}.png") == b"\x89PNG picture bytes"
+    assert archive.namelist() == ["manifest.csv", f"hello-world-{speech.pk}.mp3",
+                                  f"a-cat-{picture.pk}.png"]
+    assert archive.read(f"hello-world-{speech.pk}.mp3") == b"ID3 speech bytes"
+    assert archive.read(f"a-cat-{picture.pk}.png") == b"\x89PNG picture bytes"
     assert all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     assert [(r["id"], r["kind"], r["author"], r["prompt"]) for r in rows] == [
@@ -180,7 +180,7 @@ def test_zip_streams_file_by_file(owner_client, team_a, owner):
     chunks = list(response.streaming_content)
     assert len(chunks) > 2  # at least one per file, then the central directory
     assert zipfile.ZipFile(io.BytesIO(b"".join(chunks))).read(
-        f"image-{first.pk}.png") == b"media bytes"
+        f"a-cat-{first.pk}.png") == b"media bytes"
 
 
 def test_zip_copies_big_files_a_chunk_at_a_time(team_a, owner):

@@ -53,7 +53,7 @@ def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
 
 
 def test_a_held_set_waits_with_a_clock_and_an_admin_approves_it_on_its_card(
@@ -81,6 +81,7 @@ def test_a_held_set_waits_with_a_clock_and_an_admin_approves_it_on_its_card(
     expect(card.locator(".card-held use[href$='#clock']")).to_have_count(1)
     expect(card.get_by_role("button", name="Decline")).to_be_visible()
     card.get_by_role("button", name="Approve").click()
+    arrived(page, f"{stack.url}/")
     expect(page.get_by_text("approved: its 5 items are queued")).to_be_visible()
     expect(page.locator(".card-held")).to_have_count(0)
 

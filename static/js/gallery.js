@@ -80,3 +80,12 @@ document.addEventListener("htmx:afterSettle", () => {
     htmx.trigger(poller, "poll-now");
   }
 });
+
+// Row size: the grid takes the chosen size at once; htmx keeps it for the member.
+document.addEventListener("change", (event) => {
+  const choice = event.target.closest?.("[data-density-form] input[name=density]");
+  const grid = document.querySelector("[data-gallery-grid]");
+  if (!choice || !grid) return;
+  grid.classList.remove("density-small", "density-medium", "density-large");
+  grid.classList.add(`density-${choice.value}`);
+});

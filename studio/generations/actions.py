@@ -27,7 +27,7 @@ from studio.lib import clock
 from studio.lib.outcome import Done, refused
 from studio.multimodal import catalog
 from studio.teams import audit
-from studio.teams.models import AuditEvent, Membership
+from studio.teams.models import AuditEvent, Density, Membership
 
 Action = AuditEvent.Action
 NOT_WAITING = "It is no longer waiting: it may already be going out to the API."
@@ -275,3 +275,15 @@ def delete_comment(member: Membership, found: Comment) -> Done:
     record(member, Action.COMMENT_DELETED, f"Deleted a comment on #{generation_id}",
            generation=generation_id)
     return Done(True, "Comment deleted.")
+
+
+# --- how the gallery looks to this member ---------------------------------------------
+
+
+def set_gallery_density(member: Membership, density: str) -> Done:
+    """Small, medium or large rows: the member's own, kept across visits and devices."""
+    if density not in Density.values:
+        return refused("Choose small, medium or large.", "invalid")
+    Membership.objects.filter(pk=member.pk).update(gallery_density=density)
+    member.gallery_density = density
+    return Done(True, f"The gallery shows {Density(density).label.lower()} rows.")

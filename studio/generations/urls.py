@@ -5,6 +5,7 @@ from studio.generations import gallery, queueing, review, selection, sets, trash
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
     path("gallery/poll/", gallery.poll, name="gallery_poll"),
+    path("gallery/density/", gallery.density, name="gallery_density"),
     path("generate/<slug:slug>/", views.generate, name="generate"),
     path("generations/<id:pk>/", views.detail, name="generation_detail"),
     path("generations/<id:pk>/cancel/", views.cancel, name="generation_cancel"),

@@ -96,6 +96,14 @@ class Team(models.Model):
         return self.tier == Tier.PREMIUM
 
 
+class Density(models.TextChoices):
+    """How large the gallery draws its rows, as each member likes it."""
+
+    SMALL = "small", "Small"
+    MEDIUM = "medium", "Medium"
+    LARGE = "large", "Large"
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -105,6 +113,8 @@ class Membership(models.Model):
     monthly_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Credits this member may spend in a calendar "
                                          "month (UTC). Empty: no cap.")
+    gallery_density = models.CharField(max_length=6, choices=Density.choices,
+                                       default=Density.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TeamQuerySet.as_manager()

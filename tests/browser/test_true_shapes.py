@@ -1,0 +1,115 @@
+"""The gallery draws every item in its own shape: justified rows whose tiles keep the
+media's aspect (nothing cropped, nothing moving as media loads), in the row size each
+member chose. In the studio world, at 1440 and 390 px."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.world import PHONE, Contexts, World
+
+pytestmark = pytest.mark.browser
+
+FIRST = 12  # cards measured: the first rows, scrolled through so their media loads
+
+# Each of the first finished cards: its tile's shape against its media's own
+# (an image's natural size once loaded; a video's stored frame size), and whether
+# the tile's height matches the other tiles of its row.
+SHAPES = """() => {
+  const grid = document.querySelector("#gallery-grid");
+  const cards = [...grid.querySelectorAll(":scope > .card.status-succeeded")].slice(0, %d);
+  return cards.map((card) => {
+    const tile = card.querySelector(".card-tile").getBoundingClientRect();
+    const media = card.querySelector(".card-open > img:not(.card-waveform), .card-open > video");
+    let natural = null;
+    if (media && media.tagName === "IMG") natural = media.naturalWidth / media.naturalHeight;
+    if (media && media.tagName === "VIDEO") natural = media.width / media.height;
+    return {id: card.dataset.generationId, kind: card.dataset.kind, natural,
+            drawn: tile.width / tile.height, top: Math.round(tile.top),
+            height: tile.height, right: tile.right + (card.classList.contains("card-stack") ? 10 : 0)};
+  });
+}""" % FIRST
+
+# Layout shifts since the page began, with what moved: (score, [element, ...]).
+LAYOUT_SHIFT = """() => new Promise((done) => {
+  let total = 0;
+  const moved = [];
+  const name = (node) => node && node.nodeType === 1
+    ? node.tagName.toLowerCase() + (node.id ? "#" + node.id : "")
+      + [...node.classList].slice(0, 2).map((c) => "." + c).join("") : String(node);
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.hadRecentInput) continue;
+      total += entry.value;
+      moved.push(...entry.sources.map((source) => name(source.node)));
+    }
+  }).observe({type: "layout-shift", buffered: true});
+  requestAnimationFrame(() => requestAnimationFrame(() => done([total, moved.slice(0, 8)])));
+})"""
+
+
+def images_loaded(page: Page) -> None:
+    """The first cards' pictures, each scrolled to (they load lazily) and decoded."""
+    cards = page.locator("#gallery-grid > .card.status-succeeded")
+    for number in range(FIRST):
+        cards.nth(number).scroll_into_view_if_needed()
+    page.wait_for_function("""(first) => [...document.querySelectorAll(
+        '#gallery-grid > .card.status-succeeded')].slice(0, first)
+      .flatMap((card) => [...card.querySelectorAll('img')])
+      .every((image) => image.complete && image.naturalWidth > 0)""", arg=FIRST)
+
+
+def shapes_on(page: Page, world: World) -> list[dict]:
+    page.goto(world.address("/?status=succeeded"))
+    images_loaded(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    return page.evaluate(SHAPES)
+
+
+@pytest.mark.parametrize("width", [1440, PHONE["width"]])
+def test_tiles_keep_their_medias_aspect_in_justified_rows(contexts: Contexts,
+                                                          studio_world: World, width: int):
+    page = contexts.page("member", theme="light", width=width)
+    found = shapes_on(page, studio_world)
+    measured = [card for card in found if card["natural"]]
+    assert len(measured) >= 3, f"{found}"
+    assert {card["kind"] for card in measured} >= {"image"}
+    off = [card for card in measured if abs(card["drawn"] / card["natural"] - 1) > 0.03]
+    assert not off, f"tiles not in their media's shape at {width} px: {off}"
+    assert len({round(card["natural"], 2) for card in measured}) > 1, "all one shape"
+    rows: dict[int, list[dict]] = {}
+    for card in found:
+        rows.setdefault(card["top"], []).append(card)
+    full_rows = list(rows.values())[:-1]
+    for row in full_rows:
+        assert max(c["height"] for c in row) - min(c["height"] for c in row) < 1.5, row
+    grid_right = page.locator("#gallery-grid").bounding_box()
+    right_edge = grid_right["x"] + grid_right["width"]
+    assert all(abs(max(c["right"] for c in row) - right_edge) < 2 for row in full_rows), (
+        "a full row does not reach the grid's right edge")
+    shift, moved = page.evaluate(LAYOUT_SHIFT)
+    assert shift < 0.01, f"cards moved as their media loaded: {moved}"
+    page.close()
+
+
+def test_a_members_row_size_is_kept_and_changes_the_rows(contexts: Contexts,
+                                                         studio_world: World):
+    context = contexts.new_context("member", theme="light")
+    page = context.new_page()
+    try:
+        page.goto(studio_world.address("/?status=succeeded"))
+        first = page.locator("#gallery-grid > .card").first
+        medium = first.locator(".card-tile").bounding_box()["height"]
+        page.get_by_text("L", exact=True).click()
+        expect(page.locator("#gallery-grid")).to_have_class("gallery-grid density-large")
+        larger = first.locator(".card-tile").bounding_box()["height"]
+        assert larger > medium * 1.3
+        with page.expect_response("**/gallery/density/"):
+            page.get_by_text("S", exact=True).click()
+        page.reload()
+        expect(page.locator("#gallery-grid")).to_have_class("gallery-grid density-small")
+        expect(page.get_by_role("radio", name="Small rows")).to_be_checked()
+        assert first.locator(".card-tile").bounding_box()["height"] < medium * 0.8
+    finally:  # the world is shared: the member's rows as they were
+        with page.expect_response("**/gallery/density/"):
+            page.get_by_role("radio", name="Medium rows").check()
+        context.close()

@@ -53,7 +53,7 @@ def test_a_member_keeps_the_row_size_they_chose(teammate_client, teammate, team_
     assert Membership.objects.get(user=teammate, team=team_a).gallery_density == "large"
     page = teammate_client.get("/").content.decode()
     assert "gallery-grid density-large" in page
-    assert 'value="large" checked' in page
+    assert 'value="large" form="gallery-density" checked' in page
 
 
 def test_a_row_size_not_offered_is_refused_and_nothing_changes(teammate_client, teammate,

@@ -35,6 +35,9 @@ PLACES = """(first) => [...document.querySelectorAll('#gallery-grid > .card')].s
     return [card.id, Math.round(box.left), Math.round(box.top + window.scrollY),
             Math.round(box.width), Math.round(box.height)]; })"""
 MEDIA = "**/generations/*/{media,thumbnail,poster}*"
+# The first card's tile height, as an expression (transitions make it change over time).
+TILE_HEIGHT = ("document.querySelector('#gallery-grid > .card .card-tile')"
+               ".getBoundingClientRect().height")
 
 
 def images_loaded(page: Page) -> None:
@@ -106,15 +109,14 @@ def test_a_members_row_size_is_kept_and_changes_the_rows(contexts: Contexts,
         with page.expect_response("**/gallery/density/"):
             page.get_by_role("radio", name="Large").check()
         expect(page.locator("#gallery-grid")).to_have_class("gallery-grid density-large")
-        larger = first.locator(".card-tile").bounding_box()["height"]
-        assert larger > medium * 1.3
+        page.wait_for_function(f"{TILE_HEIGHT} > {medium * 1.3}")
         with page.expect_response("**/gallery/density/"):
             page.get_by_role("radio", name="Small").check()
         page.reload()
         expect(page.locator("#gallery-grid")).to_have_class("gallery-grid density-small")
         page.get_by_text("Filters").click()
         expect(page.get_by_role("radio", name="Small")).to_be_checked()
-        assert first.locator(".card-tile").bounding_box()["height"] < medium * 0.8
+        page.wait_for_function(f"{TILE_HEIGHT} < {medium * 0.8}")
     finally:  # the world is shared: the member's rows as they were
         if not page.get_by_role("radio", name="Medium").is_visible():
             page.get_by_text("Filters").click()

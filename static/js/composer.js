@@ -348,6 +348,29 @@
     }
   });
 
+  // --- shape and size: they set width and height; typed pixels make it "Custom" ---------
+  document.addEventListener("change", (event) => {
+    const chosen = event.target.closest?.("form[data-kind-form] input[name=aspect], form[data-kind-form] input[name=size]");
+    const form = chosen?.form;
+    const table = form?.querySelector("[data-frames]")?.dataset.frames;
+    if (!table) return;
+    const aspect = form.querySelector("input[name=aspect]:checked")?.value;
+    const size = form.querySelector("input[name=size]:checked")?.value || "small";
+    const sides = JSON.parse(table)[aspect]?.[size];
+    if (!sides) return;
+    ["width", "height"].forEach((name, at) => {
+      const field = form.elements[name];
+      field.value = sides[at];
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!event.isTrusted || !field.matches?.("form[data-kind-form] input[name=width], form[data-kind-form] input[name=height]")) return;
+    const custom = field.form.querySelector("input[name=aspect][value=custom]");
+    if (custom) custom.checked = true;
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startComposer);
   else startComposer();
 })();

@@ -159,6 +159,28 @@ def retry_order(generation_set: GenerationSet, failed: list[Generation],
                             source=first.source, extra=extra)
 
 
+VARIATIONS = 4
+
+
+def vary(member: Membership, generation: Generation) -> Done:
+    """The same prompt and settings again, as a set of VARIATIONS through the one submit
+    path (quoted, judged and reserved as a whole). `result`: the submission's outcome."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not generate.")
+    if generation.kind_spec.local or generation.deleted_at is not None:
+        return refused("Only generated work outside the trash can be varied.", "not_variable")
+    extra = {"source_upload": generation.source_upload.name} if generation.source_upload else {}
+    outcome = submission.submit(member, member.user, submission.Order(
+        kind=generation.kind_spec, params=generation.params,
+        expanded=[generation.params] * VARIATIONS, source=generation.source, extra=extra))
+    if not outcome.queued:
+        return refused(f"Not varied: {outcome.verdict.refusal}", "budget")
+    made = outcome.generations[0].generation_set
+    return Done(True, f"{VARIATIONS} variations of {name_of(generation)} queued as set "
+                      f"#{made.pk} ({made.cost:,} credits)"
+                      + (": waiting for approval." if outcome.held else "."), result=outcome)
+
+
 def check_may_approve(member: Membership) -> None:
     if not member.can_manage:
         raise PermissionDenied("Only an admin can approve or decline a set.")

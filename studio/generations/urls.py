@@ -13,6 +13,7 @@ urlpatterns = [
     path("generations/<id:pk>/resume/", queueing.resume, name="generation_resume"),
     path("generations/<id:pk>/top/", queueing.move_to_top, name="generation_top"),
     path("generations/<id:pk>/lane/", queueing.set_lane, name="generation_lane"),
+    path("generations/<id:pk>/vary/", queueing.vary, name="generation_vary"),
     path("generations/<id:pk>/card/", views.card, name="generation_card"),
     path("generations/<id:pk>/viewer/", views.viewer, name="generation_viewer"),
     path("generations/<id:pk>/media", views.media, name="generation_media"),

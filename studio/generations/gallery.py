@@ -22,8 +22,8 @@ from django.views.decorators.vary import vary_on_headers
 from studio.generations import actions, composer
 from studio.generations.models import Generation, Star, Status
 from studio.lib.converters import parse_id
-from studio.lib.outcome import on_page
 from studio.lib.filters import TeamFilterForm
+from studio.lib.outcome import on_page
 from studio.multimodal import catalog
 from studio.teams.models import Density
 from studio.teams.scoping import current_membership, team_queryset

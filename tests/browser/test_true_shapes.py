@@ -14,9 +14,9 @@ FIRST = 12  # cards measured: the first rows, scrolled through so their media lo
 # Each of the first finished cards: its tile's shape against its media's own
 # (an image's natural size once loaded; a video's stored frame size), and whether
 # the tile's height matches the other tiles of its row.
-SHAPES = """() => {
+SHAPES = """(first) => {
   const grid = document.querySelector("#gallery-grid");
-  const cards = [...grid.querySelectorAll(":scope > .card.status-succeeded")].slice(0, %d);
+  const cards = [...grid.querySelectorAll(":scope > .card.status-succeeded")].slice(0, first);
   return cards.map((card) => {
     const tile = card.querySelector(".card-tile").getBoundingClientRect();
     const media = card.querySelector(".card-open > img:not(.card-waveform), .card-open > video");
@@ -25,9 +25,10 @@ SHAPES = """() => {
     if (media && media.tagName === "VIDEO") natural = media.width / media.height;
     return {id: card.dataset.generationId, kind: card.dataset.kind, natural,
             drawn: tile.width / tile.height, top: Math.round(tile.top),
-            height: tile.height, right: tile.right + (card.classList.contains("card-stack") ? 10 : 0)};
+            height: tile.height,
+            right: tile.right + (card.classList.contains("card-stack") ? 10 : 0)};
   });
-}""" % FIRST
+}"""
 
 # Where each of the first cards' tiles is on the page (not the screen).
 PLACES = """(first) => [...document.querySelectorAll('#gallery-grid > .card')].slice(0, first)
@@ -55,7 +56,7 @@ def shapes_on(page: Page, world: World) -> list[dict]:
     page.goto(world.address("/?status=succeeded"))
     images_loaded(page)
     page.evaluate("window.scrollTo(0, 0)")
-    return page.evaluate(SHAPES)
+    return page.evaluate(SHAPES, FIRST)
 
 
 @pytest.mark.parametrize("width", [1440, PHONE["width"]])

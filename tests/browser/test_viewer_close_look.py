@@ -2,6 +2,8 @@
 and z, drag to look around; downloads as a labelled list of separate choices; on a
 phone its own controls never cover the media or the player."""
 
+from itertools import pairwise
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -86,7 +88,7 @@ def test_downloads_are_a_labelled_list_of_separate_choices(contexts: Contexts,
     names = [link.inner_text().split("\n")[0].strip() for link in links.all()]
     assert names[:4] == ["Original", "PNG", "JPEG", "WebP"], names
     boxes = [link.evaluate(BOX) for link in links.all()]
-    assert all(b[1] >= a[1] + a[3] - 1 for a, b in zip(boxes, boxes[1:], strict=False)), (
+    assert all(b[1] >= a[1] + a[3] - 1 for a, b in pairwise(boxes)), (
         "choices overlap or run together on one line")
     page.close()
 

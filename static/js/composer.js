@@ -10,6 +10,7 @@
   const numbers = new Intl.NumberFormat("en-US");  // as the server's intcomma writes them
   // The tab last used, in a cookie: the server draws that panel on the next load.
   const COOKIE = "compose";
+  const LIBRARY = "library";  // the tab of saved prompts: not a kind, never remembered
 
   // --- tabs: a tablist (arrow keys, Home, End); without script they are links ------
   // Only the chosen panel comes drawn; another is fetched the first time its tab is
@@ -56,7 +57,7 @@
       if (words) words.focus();
       else focusWhenLoaded = panel;
     }
-    if (remember) document.cookie = `${COOKIE}=${slug}; path=/; max-age=31536000; samesite=lax`;
+    if (remember && slug !== LIBRARY) document.cookie = `${COOKIE}=${slug}; path=/; max-age=31536000; samesite=lax`;
     return true;
   }
 
@@ -369,6 +370,20 @@
     if (!event.isTrusted || !field.matches?.("form[data-kind-form] input[name=width], form[data-kind-form] input[name=height]")) return;
     const custom = field.form.querySelector("input[name=aspect][value=custom]");
     if (custom) custom.checked = true;
+  });
+
+  // --- the prompt library: type to find ---------------------------------------------
+  document.addEventListener("input", (event) => {
+    const find = event.target.closest?.("[data-library-find]");
+    if (!find) return;
+    const library = find.closest(".library");
+    const words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    library.querySelectorAll("[data-library-item]").forEach((item) => {
+      item.hidden = !words.every((word) => item.dataset.text.includes(word));
+      if (!item.hidden) shown += 1;
+    });
+    library.querySelector("[data-library-none]").hidden = shown > 0;
   });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startComposer);

@@ -10,6 +10,7 @@ item in the team (404 otherwise) is the door's, through `scoping`.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.utils import timezone
 
 from studio.generations import lifecycle, reach, submission
@@ -20,6 +21,7 @@ from studio.generations.models import (
     GenerationSet,
     Lane,
     Rating,
+    SavedPrompt,
     Star,
 )
 from studio.generations.states import GRAPH, State
@@ -309,3 +311,36 @@ def set_gallery_density(member: Membership, density: str) -> Done:
     Membership.objects.filter(pk=member.pk).update(gallery_density=density)
     member.gallery_density = density
     return Done(True, f"The gallery shows {Density(density).label.lower()} rows.")
+
+
+# --- the team's prompt library ----------------------------------------------------------
+
+PROMPT_NAME_LIMIT = 80
+
+
+def save_prompt(member: Membership, kind: catalog.Kind, params: dict, name: str) -> Done:
+    """A prompt with its kind and settings, kept for the team under `name`.
+    `result`: the saved prompt."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not keep prompts.")
+    name = " ".join(name.split())
+    if not name:
+        return refused("Give the prompt a name to find it by.", "invalid")
+    if len(name) > PROMPT_NAME_LIMIT:
+        return refused(f"A name is at most {PROMPT_NAME_LIMIT} characters.", "invalid")
+    if SavedPrompt.objects.for_team(member.team).filter(name__iexact=name).exists():
+        return refused(f"The library already has a prompt named “{name}”: choose another "
+                       "name.", "taken")
+    saved = SavedPrompt.objects.create(team=member.team, author=member.user, name=name,
+                                       kind=kind.endpoint_type, params=params)
+    record(member, Action.PROMPT_SAVED,
+           f"Saved the prompt “{name}” to the library", prompt=saved.pk)
+    return Done(True, f"“{name}” is in the team's prompt library.", result=saved)
+
+
+def use_prompt(member: Membership, saved: SavedPrompt) -> Done:
+    """A saved prompt taken back into the composer: counted."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not generate.")
+    SavedPrompt.objects.filter(pk=saved.pk).update(uses=F("uses") + 1)
+    return Done(True, f"“{saved.name}” is in the composer.", result=saved)

@@ -152,6 +152,7 @@ class Composer:
     panels: list[Panel]
     chosen: str  # the slug whose panel shows
     by_url: bool  # chosen by ?compose= (the page's script remembers it as the last used)
+    library: list  # the team's saved prompts, most used first (library.py)
 
 
 def context(request: HttpRequest) -> dict:
@@ -179,4 +180,6 @@ def composer(request: HttpRequest, membership: Membership) -> Composer:
         form = new_form(kind, membership, request.GET.dict() if by_url else None,
                         shortcut=True)
         panels.append(panel(membership, kind, form, unavailable, in_composer=True))
-    return Composer(panels, chosen.slug, by_url is not None)
+    from studio.generations.library import prompts_of
+
+    return Composer(panels, chosen.slug, by_url is not None, prompts_of(membership.team))

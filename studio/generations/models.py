@@ -486,3 +486,35 @@ def remove_files(sender, instance: Generation, **kwargs) -> None:
             source_upload=field.name).exists()
         if field and not shared:
             field.delete(save=False)
+
+
+class SavedPrompt(models.Model):
+    """A prompt a member kept for the team, with its kind and settings, under a name;
+    `uses` counts how often it was taken back into the composer."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="prompts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
+    params = models.JSONField(default=dict)
+    uses = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.stamp, editable=False)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uses", "name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"],
+                                               name="one_prompt_name_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    @property
+    def kind_spec(self) -> catalog.Kind:
+        return catalog.get(self.kind)
+
+    @property
+    def words(self) -> str:
+        return words_in(self.params)

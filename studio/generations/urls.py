@@ -1,6 +1,15 @@
 from django.urls import path
 
-from studio.generations import gallery, queueing, review, selection, sets, trash, views
+from studio.generations import (
+    gallery,
+    library,
+    queueing,
+    review,
+    selection,
+    sets,
+    trash,
+    views,
+)
 
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
@@ -36,5 +45,8 @@ urlpatterns = [
     path("generations/<id:pk>/comments/", review.comment, name="generation_comment"),
     path("comments/<id:comment_id>/delete/", review.delete_comment, name="comment_delete"),
     path("compare/", selection.compare, name="compare"),
+    path("prompts/", library.library, name="prompt_library"),
+    path("prompts/save/<slug:slug>/", library.save, name="prompt_save"),
+    path("prompts/<id:pk>/use/", library.use, name="prompt_use"),
     path("generations/zip/", selection.download_zip, name="generations_zip"),
 ]

@@ -180,6 +180,7 @@ class AuditEvent(models.Model):
         INVITATION_REVOKED = "invitation_revoked", "Revoked an invitation"
         OWNERSHIP_TRANSFERRED = "ownership_transferred", "Transferred ownership"
         API_TOKEN_REVOKED = "api_token_revoked", "Revoked REST API tokens"
+        PROMPT_SAVED = "prompt_saved", "Saved a prompt to the library"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

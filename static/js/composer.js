@@ -187,11 +187,21 @@
     if (input && input.value.trim()) return `${labelWords(field.querySelector("label"))} ${input.value.trim()}`;
     return "";
   }
+  // A picture's shape and size, or its pixels when they are Custom; never the name
+  // typed to keep it in the library.
+  function unsaid(body) {
+    const aspect = body.querySelector("input[name=aspect]:checked");
+    if (!aspect) return ".library-save";
+    return aspect.value === "custom" ? ".library-save, .field-aspect, .field-size"
+      : ".library-save, .field-width, .field-height";
+  }
   function showDigest(settings) {
     const digest = settings.querySelector("[data-settings-digest]");
     if (!digest) return;
     const body = settings.querySelector(".settings-body");
-    digest.textContent = [...body.children].map(settingWords).filter(Boolean).join(" · ");
+    const skip = unsaid(body);
+    digest.textContent = [...body.children].filter((field) => !field.matches(skip))
+      .map(settingWords).filter(Boolean).join(" · ");
   }
 
   // --- character counters: "4,200 / 5,000", and how many over -----------------------
@@ -370,7 +380,19 @@
     if (!event.isTrusted || !field.matches?.("form[data-kind-form] input[name=width], form[data-kind-form] input[name=height]")) return;
     const custom = field.form.querySelector("input[name=aspect][value=custom]");
     if (custom) custom.checked = true;
-  });
+  }, true);  // before the digest is said again
+
+  // --- on a phone: folded to one line until used, folded again when left ---------------
+  // (the page's CSS folds it only on a narrow screen). Pressing Generate while folded
+  // keeps it folded: the button must not move from under the finger.
+  function foldOrUnfold(event) {
+    const root = composer();
+    if (!root || !(event.target instanceof Element)) return;
+    if (!root.contains(event.target)) root.setAttribute("data-folded", "");
+    else if (!event.target.closest(".generate-button")) root.removeAttribute("data-folded");
+  }
+  document.addEventListener("pointerdown", foldOrUnfold, true);
+  document.addEventListener("focusin", foldOrUnfold, true);
 
   // --- the prompt library: type to find ---------------------------------------------
   document.addEventListener("input", (event) => {

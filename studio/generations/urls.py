@@ -7,6 +7,7 @@ from studio.generations import (
     review,
     selection,
     sets,
+    sources,
     trash,
     views,
 )
@@ -16,6 +17,7 @@ urlpatterns = [
     path("gallery/poll/", gallery.poll, name="gallery_poll"),
     path("gallery/density/", gallery.density, name="gallery_density"),
     path("generate/<slug:slug>/", views.generate, name="generate"),
+    path("generate/<slug:slug>/sources/", sources.tiles, name="source_tiles"),
     path("generations/<id:pk>/", views.detail, name="generation_detail"),
     path("generations/<id:pk>/cancel/", views.cancel, name="generation_cancel"),
     path("generations/<id:pk>/pause/", queueing.pause, name="generation_pause"),

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -120,7 +120,7 @@ class Tile:
 
     @property
     def aspect(self) -> str:
-        """"16:9", or "700 × 900" when it is no shape a creator names."""
+        """The shape a creator names ("16:9"), else the pixels across and up."""
         width, height = self.generation.width, self.generation.height
         if not (width and height):
             return ""

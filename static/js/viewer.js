@@ -187,7 +187,7 @@ function showZoom(image) {
   controls.querySelector('[data-zoom="fit"]').setAttribute("aria-pressed", String(zoom.scale <= 1.001));
   controls.querySelector('[data-zoom="actual"]').setAttribute("aria-pressed", String(actual));
   const percent = Math.round((zoom.scale * image.offsetWidth / image.naturalWidth) * 100);
-  controls.querySelector("[data-zoom-level]").textContent = zoom.scale <= 1.001 ? "Fit" : `${percent} %`;
+  controls.querySelector("[data-zoom-level]").textContent = zoom.scale <= 1.001 ? "" : `${percent} %`;
 }
 
 // Keeps the picture over the stage: it can be dragged only as far as it is larger.

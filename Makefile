@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 # stacks stay whole); the second keeps only the tests whose outcome can depend on the
 # engine (tests/conftest.py: differs_by_engine) and runs in one process, because its
 # stacks and cache share one Redis.
-PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs $(PYTEST_ARGS)
+PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
 .PHONY: run test test-sqlite test-scale-out bench screenshots deps test-deps chromium

@@ -66,7 +66,7 @@ def judge(membership: Membership, cost: int) -> Verdict:
                 f"The team's balance of {team.credits_remaining:,} credits, with "
                 f"{team_reserved:,} reserved for queued work, cannot cover {cost:,} more. "
                 + remedy(membership, "top up the API credits",
-                         "Top up the API credits with the API's provider."))
+                         "You can top up the API credits with the API's provider."))
             return verdict
     checks = [("The team's monthly budget", team.monthly_budget,
                spent_this_month(team) + team_reserved,

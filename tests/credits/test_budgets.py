@@ -35,7 +35,7 @@ def test_queued_work_is_reserved_against_the_balance(owner_client, team_a, owner
     html = refused.content.decode()
     assert refused.status_code == 400
     assert "100 reserved for queued work" in html
-    assert "Top up the API credits" in html and "Ask olivia" not in html  # she is the owner
+    assert "You can top up the API credits" in html and "Ask olivia" not in html  # the owner
     assert "three is too many" in html  # the input is kept
     assert Generation.objects.count() == 2
 

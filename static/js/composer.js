@@ -10,6 +10,7 @@
   const numbers = new Intl.NumberFormat("en-US");  // as the server's intcomma writes them
   // The tab last used, in a cookie: the server draws that panel on the next load.
   const COOKIE = "compose";
+  const LIBRARY = "library";  // the tab of saved prompts: not a kind, never remembered
 
   // --- tabs: a tablist (arrow keys, Home, End); without script they are links ------
   // Only the chosen panel comes drawn; another is fetched the first time its tab is
@@ -56,7 +57,7 @@
       if (words) words.focus();
       else focusWhenLoaded = panel;
     }
-    if (remember) document.cookie = `${COOKIE}=${slug}; path=/; max-age=31536000; samesite=lax`;
+    if (remember && slug !== LIBRARY) document.cookie = `${COOKIE}=${slug}; path=/; max-age=31536000; samesite=lax`;
     return true;
   }
 
@@ -186,11 +187,21 @@
     if (input && input.value.trim()) return `${labelWords(field.querySelector("label"))} ${input.value.trim()}`;
     return "";
   }
+  // A picture's shape and size, or its pixels when they are Custom; never the name
+  // typed to keep it in the library.
+  function unsaid(body) {
+    const aspect = body.querySelector("input[name=aspect]:checked");
+    if (!aspect) return ".library-save";
+    return aspect.value === "custom" ? ".library-save, .field-aspect, .field-size"
+      : ".library-save, .field-width, .field-height";
+  }
   function showDigest(settings) {
     const digest = settings.querySelector("[data-settings-digest]");
     if (!digest) return;
     const body = settings.querySelector(".settings-body");
-    digest.textContent = [...body.children].map(settingWords).filter(Boolean).join(" · ");
+    const skip = unsaid(body);
+    digest.textContent = [...body.children].filter((field) => !field.matches(skip))
+      .map(settingWords).filter(Boolean).join(" · ");
   }
 
   // --- character counters: "4,200 / 5,000", and how many over -----------------------
@@ -346,6 +357,55 @@
       if (settings) settings.open = true;
       (wrong || wordsOf(form))?.focus();
     }
+  });
+
+  // --- shape and size: they set width and height; typed pixels make it "Custom" ---------
+  document.addEventListener("change", (event) => {
+    const chosen = event.target.closest?.("form[data-kind-form] input[name=aspect], form[data-kind-form] input[name=size]");
+    const form = chosen?.form;
+    const table = form?.querySelector("[data-frames]")?.dataset.frames;
+    if (!table) return;
+    const aspect = form.querySelector("input[name=aspect]:checked")?.value;
+    const size = form.querySelector("input[name=size]:checked")?.value || "small";
+    const sides = JSON.parse(table)[aspect]?.[size];
+    if (!sides) return;
+    ["width", "height"].forEach((name, at) => {
+      const field = form.elements[name];
+      field.value = sides[at];
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!event.isTrusted || !field.matches?.("form[data-kind-form] input[name=width], form[data-kind-form] input[name=height]")) return;
+    const custom = field.form.querySelector("input[name=aspect][value=custom]");
+    if (custom) custom.checked = true;
+  }, true);  // before the digest is said again
+
+  // --- on a phone: folded to one line until used, folded again when left ---------------
+  // (the page's CSS folds it only on a narrow screen). Pressing Generate while folded
+  // keeps it folded: the button must not move from under the finger.
+  function foldOrUnfold(event) {
+    const root = composer();
+    if (!root || !(event.target instanceof Element)) return;
+    if (!root.contains(event.target)) root.setAttribute("data-folded", "");
+    else if (!event.target.closest(".generate-button")) root.removeAttribute("data-folded");
+  }
+  document.addEventListener("pointerdown", foldOrUnfold, true);
+  document.addEventListener("focusin", foldOrUnfold, true);
+
+  // --- the prompt library: type to find ---------------------------------------------
+  document.addEventListener("input", (event) => {
+    const find = event.target.closest?.("[data-library-find]");
+    if (!find) return;
+    const library = find.closest(".library");
+    const words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    library.querySelectorAll("[data-library-item]").forEach((item) => {
+      item.hidden = !words.every((word) => item.dataset.text.includes(word));
+      if (!item.hidden) shown += 1;
+    });
+    library.querySelector("[data-library-none]").hidden = shown > 0;
   });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startComposer);

@@ -80,3 +80,17 @@ document.addEventListener("htmx:afterSettle", () => {
     htmx.trigger(poller, "poll-now");
   }
 });
+
+// Row size: the grid takes the chosen size at once and the member keeps it. Its
+// radios sit in the filters' panel but belong to a form of their own: caught before
+// the filters' form hears the change and asks for results again.
+document.addEventListener("change", (event) => {
+  const choice = event.target.closest?.("input[name=density][form]");
+  const form = choice && document.getElementById(choice.getAttribute("form"));
+  const grid = document.querySelector("[data-gallery-grid]");
+  if (!form || !grid) return;
+  event.stopPropagation();
+  grid.classList.remove("density-small", "density-medium", "density-large");
+  grid.classList.add(`density-${choice.value}`);
+  fetch(form.action, { method: "POST", body: new FormData(form), headers: { "HX-Request": "true" } });
+}, true);

@@ -125,3 +125,38 @@ document.addEventListener("click", (event) => {
   field.dispatchEvent(new Event("input", {bubbles: true}));
   field.focus();
 });
+
+// The top bar ([data-roving]: the pages, the team, the tools) is one Tab stop, so
+// the prompt and the first card are a few Tabs away; Left and Right, Home and End
+// move within it (a roving tabindex, as in a toolbar; Up and Down stay the team
+// switcher's). A menu's own links keep their stops once it is open.
+function rovingItems(group) {
+  return [...group.querySelectorAll("a[href], button, summary, select")]
+    .filter((item) => !item.closest(".menu-panel, noscript") && !item.matches(".brand, form button"));
+}
+function rove(group, chosen) {
+  rovingItems(group).forEach((item) => { item.tabIndex = item === chosen ? 0 : -1; });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-roving]").forEach((group) => {
+    const items = rovingItems(group);
+    rove(group, items.find((item) => item.getAttribute("aria-current") === "page") || items[0]);
+  });
+});
+document.addEventListener("focusin", (event) => {
+  const group = event.target.closest?.("[data-roving]");
+  if (group && rovingItems(group).includes(event.target)) rove(group, event.target);
+});
+const ROVING_KEYS = { ArrowRight: 1, ArrowLeft: -1, Home: "first", End: "last" };
+document.addEventListener("keydown", (event) => {
+  const group = event.target.closest?.("[data-roving]");
+  const step = ROVING_KEYS[event.key];
+  if (!group || step === undefined || event.ctrlKey || event.metaKey || event.altKey) return;
+  const items = rovingItems(group);
+  const at = items.indexOf(event.target);
+  if (at < 0) return;
+  event.preventDefault();
+  const next = step === "first" ? 0 : step === "last" ? items.length - 1
+    : (at + step + items.length) % items.length;
+  items[next].focus();
+});

@@ -134,6 +134,10 @@ document.addEventListener("pointerdown", (event) => {
 });
 document.addEventListener("pointerup", (event) => {
   if (!swipeFrom) return;
+  if (zoom.scale > 1.001 || zoom.moved) {  // a zoomed picture is dragged, not swiped
+    swipeFrom = null;
+    return;
+  }
   const dx = event.clientX - swipeFrom.x;
   const dy = event.clientY - swipeFrom.y;
   swipeFrom = null;
@@ -165,3 +169,122 @@ document.addEventListener("click", async (event) => {
     status.textContent = copied ? "Copied" : "Selected: press Ctrl+C to copy";
   }
 });
+
+// Looking closely at a picture: Fit, 100 % (actual pixels), zoom with the wheel, a
+// pinch or z (Fit <-> 100 %), a double click; drag to look around once zoomed. The
+// scale is against the fitted size: 1 is Fit.
+const zoom = { scale: 1, x: 0, y: 0, pointers: new Map(), pinch: null, drag: null, moved: false };
+
+const zoomedImage = () => document.querySelector("#viewer [data-viewer-stage] img.media-image");
+const actualScale = (image) => Math.max(1, image.naturalWidth / image.offsetWidth);
+
+function showZoom(image) {
+  image.style.transform = `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.scale})`;
+  image.classList.toggle("is-zoomed", zoom.scale > 1.001);
+  const controls = image.closest("[data-viewer-stage]").querySelector("[data-zoom-controls]");
+  if (!controls) return;
+  const actual = Math.abs(zoom.scale - actualScale(image)) < 0.01;
+  controls.querySelector('[data-zoom="fit"]').setAttribute("aria-pressed", String(zoom.scale <= 1.001));
+  controls.querySelector('[data-zoom="actual"]').setAttribute("aria-pressed", String(actual));
+  const percent = Math.round((zoom.scale * image.offsetWidth / image.naturalWidth) * 100);
+  controls.querySelector("[data-zoom-level]").textContent = zoom.scale <= 1.001 ? "" : `${percent} %`;
+}
+
+// Keeps the picture over the stage: it can be dragged only as far as it is larger.
+function keepInView(image) {
+  const reachX = ((zoom.scale - 1) * image.offsetWidth) / 2;
+  const reachY = ((zoom.scale - 1) * image.offsetHeight) / 2;
+  zoom.x = Math.min(reachX, Math.max(-reachX, zoom.x));
+  zoom.y = Math.min(reachY, Math.max(-reachY, zoom.y));
+}
+
+// To `scale`, keeping the point `at` (of the screen) where it is.
+function zoomTo(image, scale, at) {
+  const next = Math.min(Math.max(1, scale), actualScale(image) * 4);
+  const box = image.getBoundingClientRect();
+  const centre = { x: box.left + box.width / 2 - zoom.x, y: box.top + box.height / 2 - zoom.y };
+  const point = at || { x: centre.x + zoom.x, y: centre.y + zoom.y };
+  const px = (point.x - centre.x - zoom.x) / zoom.scale;
+  const py = (point.y - centre.y - zoom.y) / zoom.scale;
+  zoom.x = point.x - centre.x - next * px;
+  zoom.y = point.y - centre.y - next * py;
+  zoom.scale = next;
+  keepInView(image);
+  showZoom(image);
+}
+
+function resetZoom() {
+  Object.assign(zoom, { scale: 1, x: 0, y: 0, pinch: null, drag: null, moved: false });
+  zoom.pointers.clear();
+}
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.target.matches?.("[data-viewer-body]")) resetZoom();
+});
+
+function toggleZoom(image, at) {
+  zoomTo(image, zoom.scale > 1.001 ? 1 : actualScale(image), at);
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("#viewer [data-zoom]");
+  const image = zoomedImage();
+  if (!button || !image) return;
+  zoomTo(image, button.dataset.zoom === "fit" ? 1 : actualScale(image));
+});
+document.addEventListener("dblclick", (event) => {
+  const image = event.target.closest("#viewer img.media-image");
+  if (image) toggleZoom(image, { x: event.clientX, y: event.clientY });
+});
+document.addEventListener("keydown", (event) => {
+  const image = viewerDialog()?.open && zoomedImage();
+  if (!image || event.key !== "z" || event.ctrlKey || event.metaKey || event.altKey
+      || typingIn(event.target)) return;
+  event.preventDefault();
+  toggleZoom(image);
+});
+document.addEventListener("wheel", (event) => {
+  const image = zoomedImage();
+  if (!image || !event.target.closest("#viewer [data-viewer-stage]")) return;
+  event.preventDefault();
+  zoomTo(image, zoom.scale * Math.exp(-event.deltaY * 0.0015), { x: event.clientX, y: event.clientY });
+}, { passive: false });
+
+const distance = ([a, b]) => Math.hypot(a.x - b.x, a.y - b.y);
+const middle = ([a, b]) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+document.addEventListener("pointerdown", (event) => {
+  const image = event.target.closest?.("#viewer img.media-image");
+  if (!image) return;
+  image.setPointerCapture(event.pointerId);
+  zoom.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+  zoom.moved = false;
+  const points = [...zoom.pointers.values()];
+  if (points.length === 2) {
+    zoom.pinch = { distance: distance(points), scale: zoom.scale };
+    zoom.drag = null;
+  } else if (zoom.scale > 1.001) {
+    zoom.drag = { x: event.clientX - zoom.x, y: event.clientY - zoom.y };
+  }
+});
+document.addEventListener("pointermove", (event) => {
+  if (!zoom.pointers.has(event.pointerId)) return;
+  const image = zoomedImage();
+  zoom.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+  const points = [...zoom.pointers.values()];
+  if (zoom.pinch && points.length === 2) {
+    zoom.moved = true;
+    zoomTo(image, zoom.pinch.scale * (distance(points) / zoom.pinch.distance), middle(points));
+  } else if (zoom.drag) {
+    zoom.moved = true;
+    zoom.x = event.clientX - zoom.drag.x;
+    zoom.y = event.clientY - zoom.drag.y;
+    keepInView(image);
+    showZoom(image);
+  }
+});
+function endPointer(event) {
+  zoom.pointers.delete(event.pointerId);
+  if (zoom.pointers.size < 2) zoom.pinch = null;
+  if (zoom.pointers.size === 0) zoom.drag = null;
+}
+document.addEventListener("pointerup", endPointer);
+document.addEventListener("pointercancel", endPointer);

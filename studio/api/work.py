@@ -256,6 +256,21 @@ def retry_failed_of_set(request, pk: ItemId):
     return idempotency.once(request, token, run)
 
 
+@api.post("/generations/{int:pk}/vary", response={201: SetProgressOut, **REFUSED},
+          tags=["sets"])
+def vary_generation(request, pk: ItemId):
+    """The same prompt and settings again as a set of 4 (quoted and reserved as a
+    whole); the answer is the new set."""
+    token = need(request, Scope.GENERATE)
+    generation = one(request, pk)
+
+    def run() -> HttpResponse:
+        done = actions.vary(membership(request), generation)
+        return answer(done, lambda: as_json(SetProgressOut, set_out(
+            done.result.generations[0].generation_set), status=201))
+    return idempotency.once(request, token, run)
+
+
 @api.post("/sets/{int:pk}/approve", response={200: SetProgressOut, **REFUSED},
           tags=["sets"])
 def approve_set(request, pk: ItemId):

@@ -1,5 +1,6 @@
 """The team's balance as the API last told it, never older than what is shown."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -21,3 +22,29 @@ def observe_balance(team: Team, credits_remaining: int | None, as_of: datetime) 
     if updated:
         team.credits_remaining, team.credits_as_of = credits_remaining, as_of
     return bool(updated)
+
+
+def balances_after(movements: Iterable[tuple[int, int, int | None]]) -> dict[int, int | None]:
+    """The balance after each ledger row: (id, credits, balance the API reported with
+    it), newest first, in -> {id: balance after that row}.
+
+    Calls answered together each report the balance after all of them (the API
+    reads it when it answers), so several rows repeat one figure. Walking back from
+    the newest, a row's balance is the next row's plus that row's credits, unless the
+    API reported more (its figure is never too high) or the balance rose between the
+    two (a top-up, which the ledger does not hold): then its own figure stands.
+    """
+    after: dict[int, int | None] = {}
+    newer_balance = newer_credits = newer_reported = None
+    for pk, credits, reported in movements:
+        walked = None if newer_balance is None else newer_balance + newer_credits
+        topped_up = (reported is not None and newer_reported is not None
+                     and reported < newer_reported)
+        if reported is None or walked is None:
+            balance = reported if walked is None else walked
+        else:
+            balance = reported if topped_up else max(reported, walked)
+        after[pk] = balance
+        newer_balance, newer_credits = balance, credits
+        newer_reported = reported if reported is not None else newer_reported
+    return after

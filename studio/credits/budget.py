@@ -63,28 +63,40 @@ def judge(membership: Membership, cost: int) -> Verdict:
         verdict.balance_after = team.credits_remaining - team_reserved - cost
         if verdict.balance_after < 0:
             verdict.refusal = (
-                f"The team's balance of {team.credits_remaining} credits, with "
-                f"{team_reserved} reserved for queued work, cannot cover {cost} more. "
-                f"Ask {who_to_ask(team)} to top up the API credits.")
+                f"The team's balance of {team.credits_remaining:,} credits, with "
+                f"{team_reserved:,} reserved for queued work, cannot cover {cost:,} more. "
+                + remedy(membership, "top up the API credits",
+                         "You can top up the API credits with the API's provider."))
             return verdict
     checks = [("The team's monthly budget", team.monthly_budget,
-               spent_this_month(team) + team_reserved, "raise the team budget")]
+               spent_this_month(team) + team_reserved,
+               remedy(membership, "raise the team budget",
+                      "You can raise the team budget in the team settings."))]
     if membership.monthly_cap is not None:
         checks.append(("Your monthly cap", membership.monthly_cap,
                        spent_this_month(team, membership.user)
-                       + reserved(team, membership.user), "raise your cap"))
-    for label, limit, used, remedy in checks:
+                       + reserved(team, membership.user),
+                       remedy(membership, "raise your cap",
+                              "You can raise your cap on the members page.")))
+    for label, limit, used, advice in checks:
         if limit is None:
             continue
         if used + cost > limit:
-            verdict.refusal = (f"{label} is {limit} credits and {used} are already spent or "
-                               f"reserved this month, so {cost} more would exceed it. "
-                               f"Ask {who_to_ask(team)} to {remedy}.")
+            verdict.refusal = (f"{label} is {limit:,} credits and {used:,} are already spent "
+                               f"or reserved this month, so {cost:,} more would exceed it. "
+                               f"{advice}")
             return verdict
         if used + cost >= WARN_AT * limit:
-            verdict.warnings.append(f"{label}: {used + cost} of {limit} credits used "
+            verdict.warnings.append(f"{label}: {used + cost:,} of {limit:,} credits used "
                                     "this month with this job.")
     return verdict
+
+
+def remedy(membership: Membership, others_can: str, yourself: str) -> str:
+    """Who can fix it, in words for the reader: never told to ask themselves."""
+    if membership.can_manage:
+        return yourself
+    return f"Ask {who_to_ask(membership.team)} to {others_can}."
 
 
 def who_to_ask(team: Team) -> str:

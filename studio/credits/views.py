@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from studio.credits import budget, charts
+from studio.credits import balance, budget, charts
 from studio.credits.models import Discrepancy, LedgerEntry
 from studio.lib import csvstream
 from studio.lib.filters import TeamFilterForm
@@ -53,6 +53,8 @@ def credits_page(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     form, entries = filtered_ledger(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    with_balances_after(page.object_list, membership.team)
     return render(request, "credits/ledger.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "total": entries.aggregate(total=Sum("credits"))["total"] or 0,
@@ -62,6 +64,28 @@ def credits_page(request: HttpRequest) -> HttpResponse:
         "discrepancies": Discrepancy.objects.for_team(membership.team)[:20],
         "month": month_summary(membership),
     })
+
+
+def with_balances_after(rows: list[LedgerEntry], team) -> None:
+    """Sets each row's `balance_after`, from the whole team ledger down to the oldest
+    row shown (a filter hides rows but not what they spent)."""
+    wanted = {row.pk for row in rows}
+    if not wanted:
+        return
+    movements = LedgerEntry.objects.for_team(team).values_list("pk", "credits",
+                                                                 "credits_remaining")
+    after = balance.balances_after(until_all_seen(movements.iterator(), wanted))
+    for row in rows:
+        row.balance_after = after.get(row.pk)
+
+
+def until_all_seen(movements, wanted: set[int]):
+    left = set(wanted)
+    for movement in movements:
+        yield movement
+        left.discard(movement[0])
+        if not left:
+            return
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -10,6 +10,7 @@ item in the team (404 otherwise) is the door's, through `scoping`.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.utils import timezone
 
 from studio.generations import lifecycle, reach, submission
@@ -20,6 +21,7 @@ from studio.generations.models import (
     GenerationSet,
     Lane,
     Rating,
+    SavedPrompt,
     Star,
 )
 from studio.generations.states import GRAPH, State
@@ -27,7 +29,7 @@ from studio.lib import clock
 from studio.lib.outcome import Done, refused
 from studio.multimodal import catalog
 from studio.teams import audit
-from studio.teams.models import AuditEvent, Membership
+from studio.teams.models import AuditEvent, Density, Membership
 
 Action = AuditEvent.Action
 NOT_WAITING = "It is no longer waiting: it may already be going out to the API."
@@ -159,6 +161,28 @@ def retry_order(generation_set: GenerationSet, failed: list[Generation],
                             source=first.source, extra=extra)
 
 
+VARIATIONS = 4
+
+
+def vary(member: Membership, generation: Generation) -> Done:
+    """The same prompt and settings again, as a set of VARIATIONS through the one submit
+    path (quoted, judged and reserved as a whole). `result`: the submission's outcome."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not generate.")
+    if generation.kind_spec.local or generation.deleted_at is not None:
+        return refused("Only generated work outside the trash can be varied.", "not_variable")
+    extra = {"source_upload": generation.source_upload.name} if generation.source_upload else {}
+    outcome = submission.submit(member, member.user, submission.Order(
+        kind=generation.kind_spec, params=generation.params,
+        expanded=[generation.params] * VARIATIONS, source=generation.source, extra=extra))
+    if not outcome.queued:
+        return refused(f"Not varied: {outcome.verdict.refusal}", "budget")
+    made = outcome.generations[0].generation_set
+    return Done(True, f"{VARIATIONS} variations of {name_of(generation)} queued as set "
+                      f"#{made.pk} ({made.cost:,} credits)"
+                      + (": waiting for approval." if outcome.held else "."), result=outcome)
+
+
 def check_may_approve(member: Membership) -> None:
     if not member.can_manage:
         raise PermissionDenied("Only an admin can approve or decline a set.")
@@ -275,3 +299,48 @@ def delete_comment(member: Membership, found: Comment) -> Done:
     record(member, Action.COMMENT_DELETED, f"Deleted a comment on #{generation_id}",
            generation=generation_id)
     return Done(True, "Comment deleted.")
+
+
+# --- how the gallery looks to this member ---------------------------------------------
+
+
+def set_gallery_density(member: Membership, density: str) -> Done:
+    """Small, medium or large rows: the member's own, kept across visits and devices."""
+    if density not in Density.values:
+        return refused("Choose small, medium or large.", "invalid")
+    Membership.objects.filter(pk=member.pk).update(gallery_density=density)
+    member.gallery_density = density
+    return Done(True, f"The gallery shows {Density(density).label.lower()} rows.")
+
+
+# --- the team's prompt library ----------------------------------------------------------
+
+PROMPT_NAME_LIMIT = 80
+
+
+def save_prompt(member: Membership, kind: catalog.Kind, params: dict, name: str) -> Done:
+    """A prompt with its kind and settings, kept for the team under `name`.
+    `result`: the saved prompt."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not keep prompts.")
+    name = " ".join(name.split())
+    if not name:
+        return refused("Give the prompt a name to find it by.", "invalid")
+    if len(name) > PROMPT_NAME_LIMIT:
+        return refused(f"A name is at most {PROMPT_NAME_LIMIT} characters.", "invalid")
+    if SavedPrompt.objects.for_team(member.team).filter(name__iexact=name).exists():
+        return refused(f"The library already has a prompt named “{name}”: choose another "
+                       "name.", "taken")
+    saved = SavedPrompt.objects.create(team=member.team, author=member.user, name=name,
+                                       kind=kind.endpoint_type, params=params)
+    record(member, Action.PROMPT_SAVED,
+           f"Saved the prompt “{name}” to the library", prompt=saved.pk)
+    return Done(True, f"“{name}” is in the team's prompt library.", result=saved)
+
+
+def use_prompt(member: Membership, saved: SavedPrompt) -> Done:
+    """A saved prompt taken back into the composer: counted."""
+    if not member.can_generate:
+        raise PermissionDenied("Viewers can browse and download, not generate.")
+    SavedPrompt.objects.filter(pk=saved.pk).update(uses=F("uses") + 1)
+    return Done(True, f"“{saved.name}” is in the composer.", result=saved)

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from studio.credits import budget
+from studio.generations import frames
 from studio.generations.forms import FORMS
 from studio.multimodal import catalog
 from studio.teams.models import Membership
@@ -96,8 +97,11 @@ class Panel:
 
     @property
     def digest(self) -> str:
-        """The settings in a few words, for the folded "Settings" line."""
-        return " · ".join(filter(None, map(setting_words, self.form.setting_fields)))
+        """The settings in a few words, for the folded "Settings" line: a picture's
+        shape and size, or its pixels when they are Custom."""
+        said = unsaid_frame_fields(self.form)
+        return " · ".join(filter(None, (setting_words(field) for field in
+                                        self.form.setting_fields if field.name not in said)))
 
     @property
     def errors(self) -> list[str]:
@@ -107,6 +111,13 @@ class Panel:
             return []
         said = {v.refusal for v in self.verdicts}
         return [e for e in self.form.non_field_errors() if e not in said]
+
+
+def unsaid_frame_fields(form: Form) -> set[str]:
+    if "aspect" not in form.fields:
+        return set()
+    custom = form["aspect"].value() in (None, "", frames.CUSTOM)
+    return {"aspect", "size"} if custom else {"width", "height"}
 
 
 def setting_words(bound) -> str:
@@ -152,6 +163,7 @@ class Composer:
     panels: list[Panel]
     chosen: str  # the slug whose panel shows
     by_url: bool  # chosen by ?compose= (the page's script remembers it as the last used)
+    library: list  # the team's saved prompts, most used first (library.py)
 
 
 def context(request: HttpRequest) -> dict:
@@ -179,4 +191,6 @@ def composer(request: HttpRequest, membership: Membership) -> Composer:
         form = new_form(kind, membership, request.GET.dict() if by_url else None,
                         shortcut=True)
         panels.append(panel(membership, kind, form, unavailable, in_composer=True))
-    return Composer(panels, chosen.slug, by_url is not None)
+    from studio.generations.library import prompts_of
+
+    return Composer(panels, chosen.slug, by_url is not None, prompts_of(membership.team))

@@ -1,17 +1,27 @@
 """One form per kind, every field and limit read from the catalog."""
 
+import json
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 
-from studio.generations import alternatives, sources
-from studio.generations.models import Lane
+from studio.generations import alternatives, frames, sources
+from studio.generations.models import Generation, Lane
 from studio.lib.converters import parse_id
 from studio.multimodal import catalog
 
 LONG_TEXT = 300  # above this many characters a field gets a text area
+STYLES_OFFERED = 20
+
+
+def parse_int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def field_for(param: catalog.Param) -> forms.Field:
@@ -141,6 +151,11 @@ class GenerationForm(forms.Form):
         if self.kind.source:
             sources.add_fields(self, self.kind.source, team)
             self.offer_suggestion()
+        if team is not None and "style" in self.fields:
+            self.offer_styles(team)
+        self.frame_range = frames.Range.of(self.kind)
+        if self.frame_range:
+            self.add_frame_fields()
         self.fields["count"] = forms.IntegerField(
             label="How many", min_value=1, max_value=alternatives.MAX_COUNT, initial=1,
             widget=forms.NumberInput(attrs={"data-digest-skip": "1",
@@ -154,6 +169,40 @@ class GenerationForm(forms.Form):
             initial=Lane.NORMAL, required=False, empty_value=Lane.NORMAL,
             help_text="Background work goes only when nothing else of its kind waits"
                       + ("; urgent work goes first." if may_rush else "."))
+
+    def offer_styles(self, team) -> None:
+        """The styles the team has used for this kind, most used first, offered as
+        the field is typed in (a datalist: any other style can still be typed)."""
+        field = self.fields["style"]
+        field.suggestions = list(
+            Generation.objects.for_team(team).filter(kind=self.kind.endpoint_type)
+            .exclude(params__style="").exclude(params__style=None)
+            .values_list("params__style", flat=True).annotate(uses=models.Count("id"))
+            .order_by("-uses", "params__style")[:STYLES_OFFERED])
+        if field.suggestions:
+            field.widget.attrs["list"] = f"{self['style'].auto_id}-styles"
+
+    def add_frame_fields(self) -> None:
+        """Shape and size, before width and height: choosing them sets both (here, and
+        in the page as they change); "Custom" keeps the pixels typed."""
+        allowed = self.frame_range
+        typed = {**(self.initial or {})}
+        aspect, size = frames.named(allowed, parse_int(typed.get("width"), 1024),
+                                    parse_int(typed.get("height"), 1024))
+        fields = {
+            "aspect": forms.ChoiceField(
+                label="Shape", required=False, initial=aspect,
+                choices=[(name, name) for name, _, _ in frames.ASPECTS]
+                + [(frames.CUSTOM, "Custom")],
+                widget=forms.RadioSelect(attrs={"data-frames": json.dumps(
+                    frames.table(allowed))})),
+            "size": forms.ChoiceField(label="Size", required=False, initial=size,
+                                      choices=frames.SIZES, widget=forms.RadioSelect),
+        }
+        order = list(self.fields)
+        at = order.index("width")
+        self.fields = {name: (fields | dict(self.fields))[name]
+                       for name in [*order[:at], *fields, *order[at:]]}
 
     def offer_suggestion(self) -> None:
         """The source's words, offered beside the empty field (a voice-over starts
@@ -219,6 +268,7 @@ class GenerationForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self.apply_frame(cleaned)
         if self.kind.source:
             sources.clean(self, self.kind.source, cleaned)
         checked = self.kind.with_defaults(
@@ -236,6 +286,17 @@ class GenerationForm(forms.Form):
                     self.add_error(name if name in self.fields else None,
                                    self.variant_problem(name, checked, problem))
         return cleaned
+
+    def apply_frame(self, cleaned: dict) -> None:
+        """A shape chosen (not Custom) sets width and height; none sent (a script, an
+        older page) means the pixels as sent."""
+        aspect = cleaned.get("aspect")
+        if not self.frame_range or aspect in (None, "", frames.CUSTOM):
+            return
+        cleaned["width"], cleaned["height"] = frames.dimensions(
+            self.frame_range, aspect, cleaned.get("size") or "small")
+        for name in ("width", "height"):
+            self.errors.pop(name, None)
 
     def variant_problem(self, name: str, checked: dict, problem: str) -> str:
         """The API's rule, said of the alternative that breaks it when there are some."""

@@ -16,14 +16,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studio.generations import composer
+from studio.generations import actions, composer
 from studio.generations.models import Generation, Star, Status
 from studio.lib.converters import parse_id
 from studio.lib.filters import TeamFilterForm
+from studio.lib.outcome import on_page
 from studio.multimodal import catalog
+from studio.teams.models import Density
 from studio.teams.scoping import current_membership, team_queryset
 
 PAGE_SIZE = 48
@@ -168,6 +170,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     context = {
         **composer.context(request),
         "form": form, "generations": cards, "kinds": catalog.KINDS.values(),
+        "densities": Density.choices,
         "query": query, "chips": chips(form, query),
         "more_before": cards[-1].pk if more else None,
         "poller": None if before else poller_state(cards, query),
@@ -286,3 +289,15 @@ def parse_int(value: str) -> int:
 def parse_ids(value: str) -> list[int]:
     ids = (parse_id(part) for part in value.split(",")[:MAX_POLLED_IDS])
     return [pk for pk in ids if pk is not None]
+
+
+@login_required
+@require_POST
+def density(request: HttpRequest) -> HttpResponse:
+    """The member's row size; script sends it in the background (204), a plain form
+    is answered with the gallery."""
+    done = actions.set_gallery_density(current_membership(request),
+                                       request.POST.get("density", ""))
+    if request.htmx and done.ok:
+        return HttpResponse(status=204)
+    return on_page(request, done)

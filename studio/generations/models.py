@@ -8,6 +8,7 @@ from django.db.models import Avg, Count, Exists, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils.text import slugify
 
 from studio.generations.states import State, Status
 from studio.lib import clock
@@ -15,6 +16,17 @@ from studio.lib.team_scope import TeamQuerySet, reached_through
 from studio.multimodal import catalog
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+
+FILE_WORDS_MAX = 60  # characters of the prompt kept in a file name
+
+
+def name_slug(words: str) -> str:
+    """The first words of `words` as a file name's slug, cut between words."""
+    slug = slugify(words)
+    if len(slug) <= FILE_WORDS_MAX:
+        return slug
+    return slug[:FILE_WORDS_MAX + 1].rsplit("-", 1)[0].strip("-")
 
 
 def words_in(params: dict) -> str:
@@ -298,8 +310,9 @@ class Generation(models.Model):
 
     @property
     def file_stem(self) -> str:
-        """video_i2v-7: what every file of this generation is named after."""
-        return f"{self.kind}-{self.pk}"
+        """lighthouse-on-a-cliff-at-dawn-7: what every file of this generation is
+        named after, from its words (or its kind's label when it has none) and id."""
+        return f"{name_slug(self.summary) or slugify(self.get_kind_display())}-{self.pk}"
 
     @property
     def download_name(self) -> str:
@@ -473,3 +486,35 @@ def remove_files(sender, instance: Generation, **kwargs) -> None:
             source_upload=field.name).exists()
         if field and not shared:
             field.delete(save=False)
+
+
+class SavedPrompt(models.Model):
+    """A prompt a member kept for the team, with its kind and settings, under a name;
+    `uses` counts how often it was taken back into the composer."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="prompts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=catalog.kind_choices)
+    params = models.JSONField(default=dict)
+    uses = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.stamp, editable=False)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uses", "name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"],
+                                               name="one_prompt_name_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    @property
+    def kind_spec(self) -> catalog.Kind:
+        return catalog.get(self.kind)
+
+    @property
+    def words(self) -> str:
+        return words_in(self.params)

@@ -41,3 +41,12 @@ def move_to_top(request: HttpRequest, pk: int) -> HttpResponse:
 def set_lane(request: HttpRequest, pk: int) -> HttpResponse:
     return on_page(request, actions.set_lane(*waiting_work(request, pk),
                                              request.POST.get("lane", "")))
+
+
+@login_required
+@require_POST
+def vary(request: HttpRequest, pk: int) -> HttpResponse:
+    """Four more like it: the same prompt and settings, one set, one quote."""
+    membership = current_membership(request, Role.MEMBER)
+    generation = get_for_team_or_404(request, Generation.objects.all(), pk=pk)
+    return on_page(request, actions.vary(membership, generation))

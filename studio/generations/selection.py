@@ -74,24 +74,57 @@ def compare(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("compare") + "?" + "&".join(f"ids={i}" for i in ids
                                                           if i.isdigit()))
     try:
-        generations = comparable(selected(request, ids, MAX_COMPARED))
+        generations, left_out = comparable(request, ids)
     except SelectionProblem as problem:
         return refuse(request, problem, "Compare")
     for generation in generations:
         generation.facts = detail.facts(generation)
     return render(request, "generations/compare.html", {
         "generations": generations, "kind": generations[0].kind_spec,
-        "title": "Compare"})
+        "left_out": left_out, "title": "Compare"})
 
 
-def comparable(generations: list[Generation]) -> list[Generation]:
-    if len(generations) < 2:
+def comparable(request: HttpRequest, ids: list[str]) -> tuple[list[Generation], list[str]]:
+    """What of the selection can be compared, in the order given, and why each of the
+    rest is left out. Another team's ids read as unknown ones (nothing leaks); a
+    selection of nothing but unknown ids is a 404, like any other URL guessing."""
+    if not ids:
+        raise SelectionProblem("Nothing is selected: tick the box on finished cards "
+                               "in the gallery first.")
+    if len(ids) > MAX_COMPARED:
+        raise SelectionProblem(f"Select at most {MAX_COMPARED} at a time; {len(ids)} were.")
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) < 2:
         raise SelectionProblem("Select two or more generations to compare them.")
-    kinds = {g.get_kind_display() for g in generations}
-    if len(kinds) > 1:
-        raise SelectionProblem("Only one kind at a time can be compared; this selection "
-                               "mixes " + " and ".join(sorted(kinds)) + ".")
-    return generations
+    parsed = {part: parse_id(part) for part in wanted}
+    found = {g.pk: g for g in team_queryset(request, Generation.objects.for_cards(
+        request.user).filter(pk__in=[pk for pk in parsed.values() if pk]))}
+    if not found:
+        raise Http404("No such item in this team.")
+    shown, left_out = [], []
+    for part, pk in parsed.items():
+        reason = why_left_out(found.get(pk), shown)
+        if reason:
+            left_out.append(f"#{pk or part}: {reason}")
+        else:
+            shown.append(found[pk])
+    if not shown:
+        raise SelectionProblem("Nothing of this selection can be compared: "
+                               + "; ".join(left_out) + ".")
+    return shown, left_out
+
+
+def why_left_out(generation: Generation | None, shown: list[Generation]) -> str:
+    if generation is None:
+        return "no such item in this team"
+    if generation.deleted_at is not None:
+        return "it is in the trash (restore it to compare it)"
+    if not has_media(generation):
+        return "it has no file yet"
+    if shown and generation.kind != shown[0].kind:
+        return (f"it is {generation.get_kind_display()}, and this compares "
+                f"{shown[0].get_kind_display()}")
+    return ""
 
 
 @login_required

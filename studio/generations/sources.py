@@ -11,16 +11,22 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
-from studio.generations import signing
+from studio.generations import frames, shapes, signing
 from studio.generations.models import Generation
 from studio.lib.converters import parse_id
 from studio.lib.images import check_image_url, check_upload
 from studio.multimodal import catalog
+from studio.teams.models import Role
+from studio.teams.scoping import current_membership
 
 # Stands in for the signed link while the form checks the other parameters.
 SIGNED_LATER = "https://signed-link.invalid/"
@@ -28,29 +34,23 @@ UPLOAD_TYPES = "image/jpeg,image/png,image/webp"
 
 
 class SourceGrid(forms.Widget):
-    """The team's finished items as a grid of thumbnails, newest first: a radio
-    group labelled by each item's words. Only the newest `shown` are drawn (the
-    field still accepts any of the team's, e.g. from a card's "Animate" link), plus
-    the chosen one when it is older."""
+    """The team's finished items as a small gallery of thumbnails, newest first: a
+    radio group labelled by each item's words, each tile in the item's own shape.
+    A page of PAGE is drawn (plus the chosen one when it is older); typing finds by
+    the words and "Show older" pages on (`tiles`, through htmx). The field accepts
+    any of the team's, e.g. from a card's "Animate" link."""
 
     template_name = "generations/_source_grid.html"
-    shown = 24
     use_fieldset = True  # a group: its <legend> names it, each tile's label a choice
 
-    def __init__(self, queryset=None, noun: str = "image", attrs=None):
+    def __init__(self, queryset=None, noun: str = "image", slug: str = "", attrs=None):
         super().__init__(attrs)
-        self.queryset, self.noun = queryset, noun
+        self.queryset, self.noun, self.slug = queryset, noun, slug
 
     def get_context(self, name: str, value, attrs) -> dict:
         context = super().get_context(name, value, attrs)
-        chosen = str(value or "")
-        found = list(self.queryset[:self.shown + 1]) if self.queryset is not None else []
-        items = found[:self.shown]
-        if chosen and chosen not in {str(g.pk) for g in items}:
-            items += self.queryset.filter(pk=parse_id(chosen))[:1]
-        context["widget"].update(items=[Tile(g, str(g.pk) == chosen) for g in items],
-                                 chosen=chosen, more=len(found) > self.shown,
-                                 newest=min(len(found), self.shown), noun=self.noun)
+        context["widget"].update(page_of(self.queryset, name, str(value or ""), self.noun,
+                                         self.slug))
         return context
 
     def id_for_label(self, id_: str) -> str:
@@ -59,6 +59,47 @@ class SourceGrid(forms.Widget):
     def _render(self, template_name: str, context: dict, renderer=None) -> str:
         # The project's templates (and their builtins), not the form renderer's.
         return mark_safe(render_to_string(template_name, context))
+
+
+PAGE = 24
+
+
+def page_of(queryset, name: str, chosen: str, noun: str, slug: str, *, q: str = "",
+            page: int = 0) -> dict:
+    """What a page of tiles shows: items `page * PAGE` on of those matching `q` (the
+    chosen one first on the first page when it is not among them), and where the
+    next page is."""
+    if queryset is None:
+        return {"items": [], "first": True, "noun": noun}
+    found = queryset
+    for word in q.lower().split()[:8]:
+        found = found.filter(search_text__contains=word)
+    rows = list(found[page * PAGE:(page + 1) * PAGE + 1])
+    items = rows[:PAGE]
+    if page == 0 and chosen and chosen not in {str(g.pk) for g in items}:
+        items = [*queryset.filter(pk=parse_id(chosen))[:1], *items]
+    tiles_url = reverse("source_tiles", args=[slug]) if slug else ""
+    more = len(rows) > PAGE and tiles_url
+    return {"items": [Tile(g, str(g.pk) == chosen) for g in items], "chosen": chosen,
+            "first": page == 0, "noun": noun, "q": q, "name": name, "tiles_url": tiles_url,
+            "square": shapes.step_of(1.0) - shapes.LOWEST,
+            "more_url": f"{tiles_url}?{urlencode({'source_q': q, 'page': page + 1})}"
+            if more else ""}
+
+
+@login_required
+@require_GET
+def tiles(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page of the picker's tiles: found by `source_q`, from `page` (htmx)."""
+    membership = current_membership(request, Role.MEMBER)
+    kind = catalog.KINDS_BY_SLUG.get(slug)
+    if kind is None or kind.source is None or not kind.source.param:
+        raise Http404("This kind takes no picture from the gallery.")
+    queryset = Generation.objects.for_team(membership.team).finished(kind.source.media)
+    page = max(0, min(parse_id(request.GET.get("page", "0")) or 0, 10_000))
+    context = page_of(queryset, "source", request.GET.get("source", ""), kind.source.media,
+                      slug, q=request.GET.get("source_q", "")[:200], page=page)
+    return render(request, "generations/_source_tiles.html", {"widget": context})
 
 
 @dataclass(frozen=True)
@@ -78,6 +119,17 @@ class Tile:
             f"#{self.generation.pk}"
 
     @property
+    def aspect(self) -> str:
+        """The shape a creator names ("16:9"), else the pixels across and up."""
+        width, height = self.generation.width, self.generation.height
+        if not (width and height):
+            return ""
+        for name, across, up in frames.ASPECTS:
+            if abs((width / height) / (across / up) - 1) < 0.02:
+                return name
+        return f"{width} × {height}"
+
+    @property
     def thumbnail_url(self) -> str:
         which = "generation_thumbnail" if self.generation.thumbnail else "generation_media"
         return reverse(which, args=[self.generation.pk])
@@ -88,7 +140,7 @@ def add_fields(form: forms.Form, rule: catalog.SourceRule, team) -> None:
     choices = Generation.objects.for_team(team).finished(rule.media)
     form.fields["source"] = forms.ModelChoiceField(
         queryset=choices, required=False, label="From the gallery",
-        widget=SourceGrid(choices, rule.media),
+        widget=SourceGrid(choices, rule.media, form.kind.slug),
         help_text=f"Any finished {rule.media} of your team.")
     if not rule.param:
         form.fields["source"].widget = forms.HiddenInput()

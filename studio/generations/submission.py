@@ -42,6 +42,8 @@ class Outcome:
     verdict: budget.Verdict
     generations: list[Generation]
     expected_finish: datetime | None = None  # when the last item should be answered
+    # Above the team's approval limit but queued at once: its author may approve.
+    approved_by_author: bool = False
 
     @property
     def queued(self) -> bool:
@@ -72,10 +74,14 @@ def submit(membership: Membership, author, order: Order,
         verdict = budget.judge(membership, total)
         if verdict.allowed and limit is not None:
             verdict.refusal = limit(total)
+        over_limit = above_approval_limit(membership.team, total)
         generations = queue(membership.team, author, order, made, total,
-                            held=needs_approval(membership, total)) \
+                            held=over_limit and not membership.can_manage,
+                            self_approved=over_limit and membership.can_manage) \
             if verdict.allowed else []
-    outcome = Outcome(verdict, generations)
+    outcome = Outcome(verdict, generations,
+                      approved_by_author=bool(generations) and over_limit
+                      and membership.can_manage)
     if outcome.queued and not outcome.held:
         starts = dispatch.forecast(membership.team.api_fingerprint, order.kind.endpoint_type)
         outcome.expected_finish = max((starts[g.pk] for g in generations if g.pk in starts),
@@ -83,13 +89,12 @@ def submit(membership: Membership, author, order: Order,
     return outcome
 
 
-def needs_approval(membership: Membership, total: int) -> bool:
-    limit = membership.team.approval_above
-    return limit is not None and total > limit and not membership.can_manage
+def above_approval_limit(team: Team, total: int) -> bool:
+    return team.approval_above is not None and total > team.approval_above
 
 
 def queue(team: Team, author, order: Order, made: list[dict],
-          total: int, *, held: bool = False) -> list[Generation]:
+          total: int, *, held: bool = False, self_approved: bool = False) -> list[Generation]:
     kind = order.kind
     generation_set = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
                                          template=order.params, count=order.count,
@@ -113,10 +118,16 @@ def queue(team: Team, author, order: Order, made: list[dict],
         generation.save()
         generations.append(generation)
     audit.record(team, author, AuditEvent.Action.GENERATED,
-                 summary(kind, generations, total) + (", waiting for approval" if held else ""),
+                 summary(kind, generations, total) + approval_note(held, self_approved),
                  generation=generations[0].pk, generations=[g.pk for g in generations],
                  kind=kind.endpoint_type)
     return generations
+
+
+def approval_note(held: bool, self_approved: bool) -> str:
+    if held:
+        return ", waiting for approval"
+    return ", above the approval limit, approved by its author" if self_approved else ""
 
 
 def summary(kind: catalog.Kind, generations: list[Generation], total: int) -> str:

@@ -1,17 +1,30 @@
 from django.urls import path
 
-from studio.generations import gallery, queueing, review, selection, sets, trash, views
+from studio.generations import (
+    gallery,
+    library,
+    queueing,
+    review,
+    selection,
+    sets,
+    sources,
+    trash,
+    views,
+)
 
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
     path("gallery/poll/", gallery.poll, name="gallery_poll"),
+    path("gallery/density/", gallery.density, name="gallery_density"),
     path("generate/<slug:slug>/", views.generate, name="generate"),
+    path("generate/<slug:slug>/sources/", sources.tiles, name="source_tiles"),
     path("generations/<id:pk>/", views.detail, name="generation_detail"),
     path("generations/<id:pk>/cancel/", views.cancel, name="generation_cancel"),
     path("generations/<id:pk>/pause/", queueing.pause, name="generation_pause"),
     path("generations/<id:pk>/resume/", queueing.resume, name="generation_resume"),
     path("generations/<id:pk>/top/", queueing.move_to_top, name="generation_top"),
     path("generations/<id:pk>/lane/", queueing.set_lane, name="generation_lane"),
+    path("generations/<id:pk>/vary/", queueing.vary, name="generation_vary"),
     path("generations/<id:pk>/card/", views.card, name="generation_card"),
     path("generations/<id:pk>/viewer/", views.viewer, name="generation_viewer"),
     path("generations/<id:pk>/media", views.media, name="generation_media"),
@@ -34,5 +47,8 @@ urlpatterns = [
     path("generations/<id:pk>/comments/", review.comment, name="generation_comment"),
     path("comments/<id:comment_id>/delete/", review.delete_comment, name="comment_delete"),
     path("compare/", selection.compare, name="compare"),
+    path("prompts/", library.library, name="prompt_library"),
+    path("prompts/save/<slug:slug>/", library.save, name="prompt_save"),
+    path("prompts/<id:pk>/use/", library.use, name="prompt_use"),
     path("generations/zip/", selection.download_zip, name="generations_zip"),
 ]

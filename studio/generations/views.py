@@ -54,8 +54,8 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
             if outcome.queued:
                 if in_composer:
                     return queued_answer(request, kind, form, outcome)
-                if outcome.held:
-                    messages.info(request, held_words(outcome, membership.team))
+                if note := approval_words(outcome, membership.team):
+                    messages.info(request, note)
                 return redirect("gallery")
             form.add_error(None, outcome.verdict.refusal)
     panel = composer.panel(membership, kind, form, unavailable, in_composer=in_composer) \
@@ -83,7 +83,22 @@ def queued_answer(request: HttpRequest, kind: catalog.Kind, form,
     return render(request, "generations/_composer_answer.html", {
         "panel": composer.panel(membership, kind, fresh, "", in_composer=True),
         "generations": list(cards), "made": made, "outcome": outcome,
-        "approvers": sets.approvers(membership.team) if outcome.held else []})
+        "approvers": sets.approvers(membership.team) if outcome.held else [],
+        "self_approved": outcome.approved_by_author and self_approved_words(
+            outcome, membership.team)})
+
+
+def approval_words(outcome: submission.Outcome, team) -> str:
+    if outcome.held:
+        return held_words(outcome, team)
+    return self_approved_words(outcome, team) if outcome.approved_by_author else ""
+
+
+def self_approved_words(outcome: submission.Outcome, team) -> str:
+    generation_set = outcome.generations[0].generation_set
+    return (f"Set #{generation_set.pk} ({generation_set.cost:,} credits) is above the "
+            f"team's approval limit of {team.approval_above:,} credits: approved by you, "
+            "as an admin.")
 
 
 def held_words(outcome: submission.Outcome, team) -> str:

@@ -74,7 +74,7 @@ class TeamSettingsForm(forms.ModelForm):
         if "monthly_budget" in self.changed_data:
             budget = self.cleaned_data["monthly_budget"]
             lines.append((AuditEvent.Action.BUDGET_CHANGED,
-                          f"Set the team's monthly budget to {budget} credits" if budget
+                          f"Set the team's monthly budget to {budget:,} credits" if budget
                           else "Removed the team's monthly budget"))
         if "viewers_may_review" in self.changed_data:
             lines.append((AuditEvent.Action.FEEDBACK_CHANGED,

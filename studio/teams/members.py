@@ -64,7 +64,7 @@ def set_cap(actor: Membership, target: Membership, cap: int | None) -> bool:
     target.save(update_fields=["monthly_cap"])
     name = target.user.username
     audit.record(target.team, actor.user, Action.BUDGET_CHANGED,
-                 f"Set {name}'s monthly cap to {cap} credits" if cap is not None
+                 f"Set {name}'s monthly cap to {cap:,} credits" if cap is not None
                  else f"Removed {name}'s monthly cap",
                  member=name, old=old, new=cap)
     return True

@@ -96,6 +96,14 @@ class Team(models.Model):
         return self.tier == Tier.PREMIUM
 
 
+class Density(models.TextChoices):
+    """How large the gallery draws its rows, as each member likes it."""
+
+    SMALL = "small", "Small"
+    MEDIUM = "medium", "Medium"
+    LARGE = "large", "Large"
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -105,6 +113,8 @@ class Membership(models.Model):
     monthly_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Credits this member may spend in a calendar "
                                          "month (UTC). Empty: no cap.")
+    gallery_density = models.CharField(max_length=6, choices=Density.choices,
+                                       default=Density.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TeamQuerySet.as_manager()
@@ -170,6 +180,7 @@ class AuditEvent(models.Model):
         INVITATION_REVOKED = "invitation_revoked", "Revoked an invitation"
         OWNERSHIP_TRANSFERRED = "ownership_transferred", "Transferred ownership"
         API_TOKEN_REVOKED = "api_token_revoked", "Revoked REST API tokens"
+        PROMPT_SAVED = "prompt_saved", "Saved a prompt to the library"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -135,7 +135,7 @@ def member_cap(request: HttpRequest, pk: int) -> HttpResponse:
     members.set_cap(actor, target, form.cleaned_data["monthly_cap"])
     cap = target.monthly_cap
     messages.success(request, f"{target.user.username}'s monthly cap is now "
-                     f"{cap} credits." if cap is not None
+                     f"{cap:,} credits." if cap is not None
                      else f"{target.user.username} has no monthly cap.")
     return redirect("team_members")
 

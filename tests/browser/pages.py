@@ -59,6 +59,26 @@ def viewer_of(media: str) -> Callable[[Page], None]:
     return open_viewer
 
 
+def open_image_settings(page: Page) -> None:
+    """The composer on Image with its Settings open: shape, size, style, the library."""
+    page.locator("[data-shortcut-new]").first.focus()  # a phone's composer unfolds
+    page.get_by_role("tab", name="Image", exact=True).click()
+    panel = page.locator("#compose-panel-image")
+    panel.locator("details[data-settings] > summary").click()
+    expect(panel.get_by_role("radio", name="16:9")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
+def open_library(page: Page) -> None:
+    page.locator("[data-shortcut-new]").first.focus()  # a phone's composer unfolds
+    page.get_by_role("tab", name="Library").click()
+    expect(page.locator("#compose-panel-library")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
+def open_source_picker(page: Page) -> None:
+    """The image-to-video form's gallery of pictures to animate."""
+    expect(page.locator("[data-source-grid]").first).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def open_shortcuts(page: Page) -> None:
     page.locator("body").press("?")
     expect(page.locator("#shortcuts")).to_be_visible(timeout=PENDING_UI_SECONDS)
@@ -95,12 +115,15 @@ PAGES: list[PageSpec] = [
     PageSpec("viewer-video", "/", "member", state=viewer_of("video")),
     PageSpec("viewer-speech", "/", "member", state=viewer_of("audio")),
     PageSpec("shortcuts", "/", "member", state=open_shortcuts),
+    PageSpec("composer-image-settings", "/", "member", state=open_image_settings),
+    PageSpec("composer-library", "/", "member", state=open_library),
+    PageSpec("prompt-library", "/prompts/", "member"),
     # A form per kind; text to video on a standard team says why it is not offered.
     PageSpec("generate-tts", "/generate/tts/", "member"),
     PageSpec("generate-image", "/generate/image/", "member"),
     PageSpec("generate-image-errors", "/generate/image/", "member", state=send_empty_prompt),
     PageSpec("generate-image-as-viewer", "/generate/image/", "viewer"),
-    PageSpec("generate-i2v", "/generate/i2v/", "member"),
+    PageSpec("generate-i2v", "/generate/i2v/", "member", state=open_source_picker),
     PageSpec("generate-t2v", "/generate/t2v/", "member"),
     PageSpec("generate-t2v-standard-team", "/generate/t2v/", "empty"),
     PageSpec("generate-cogvideox", "/generate/cogvideox/", "member"),

@@ -200,3 +200,86 @@ def test_a_viewer_sees_no_composer(stack: Stack, browser: Browser) -> None:
         expect(page.locator("main form textarea")).to_have_count(0)
     finally:
         context.close()
+
+
+STYLED = """
+from django.contrib.auth import get_user_model
+from studio.generations.models import Generation
+from studio.teams.models import Team
+team = Team.objects.get(name="E2E Team")
+for style in ("ink wash", "ink wash", "paper-craft"):
+    Generation.objects.create(team=team, author=get_user_model().objects.get(username="e2e"),
+                              kind="image", cost=50, status="canceled", state="canceled",
+                              params={"prompt": "earlier", "style": style})
+"""
+
+
+def test_shape_and_size_set_the_pixels_and_style_offers_the_teams_styles(
+        stack: Stack, page: Page) -> None:
+    stack.manage("shell", "-c", STYLED)
+    log_in(page, stack)
+    page.get_by_role("tab", name="Image", exact=True).click()
+    panel = page.locator("#compose-panel-image")
+    panel.get_by_text("Settings").click()
+    width, height = panel.get_by_label("Width"), panel.get_by_label("Height")
+    panel.get_by_text("16:9", exact=True).click()
+    expect(width).to_have_value("1024")
+    expect(height).to_have_value("576")
+    panel.get_by_text("Medium", exact=True).click()
+    expect(width).to_have_value("1536")
+    expect(height).to_have_value("896")
+    expect(panel.locator("[data-settings-digest]")).to_have_text("16:9 · Medium")
+    panel.get_by_text("9:16", exact=True).click()
+    expect(width).to_have_value("896")
+    width.fill("700")
+    expect(panel.get_by_role("radio", name="Custom")).to_be_checked()
+    expect(panel.locator("[data-settings-digest]")).to_have_text("Width 700 · Height 1536")
+    offered = panel.get_by_label("Style").evaluate(
+        "(field) => [...field.list.options].map((option) => option.value)")
+    assert offered == ["ink wash", "paper-craft"]
+
+
+def test_vary_and_the_prompt_library_from_the_gallery(stack: Stack, page: Page) -> None:
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    log_in(page, stack)
+    page.get_by_role("tab", name="Image", exact=True).click()
+    panel = page.locator("#compose-panel-image")
+    panel.get_by_label("Prompt").fill("a kite over green hills")
+    panel.get_by_text("Settings").click()
+    panel.get_by_text("3:2", exact=True).click()
+    panel.get_by_label("Keep in the team's library as").fill("Kite")
+    panel.get_by_role("button", name="Save to the library").click()
+    expect(page.locator("#composer-status")).to_contain_text("“Kite” is in the team")
+    expect(panel.get_by_label("Prompt")).to_have_value("a kite over green hills")
+    panel.get_by_label("Prompt").press("Control+Enter")
+    card = page.locator("#gallery-grid > [data-generation-id]").first
+    expect(card).to_contain_text("a kite over green hills")
+    stack.start_worker()
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+
+    card.hover()
+    card.get_by_role("button", name="Vary: 4 more like it").click()
+    arrived(page, f"{stack.url}/")
+    varied = re.compile(r"4 variations of Image #\d+ queued as set")
+    expect(page.get_by_text(varied)).to_be_visible()
+    expect(page.locator("#gallery-grid > .card-stack").first).to_contain_text("Set of 4")
+
+    page.get_by_role("tab", name="Library").click()
+    library = page.locator("#compose-panel-library")
+    find = library.get_by_placeholder("Find a saved prompt")
+    find.fill("green kite")
+    expect(library.get_by_text("Kite", exact=True)).to_be_visible()
+    find.fill("lighthouse")
+    expect(library.get_by_text("No saved prompt matches.")).to_be_visible()
+    find.fill("kite")
+    library.get_by_role("button", name="Use “Kite”").click()
+    arrived(page, re.compile(r"compose=image"))
+    expect(panel.get_by_label("Prompt")).to_have_value("a kite over green hills")
+    panel.get_by_text("Settings").click()
+    expect(panel.get_by_role("radio", name="3:2")).to_be_checked()
+    expect(page.locator("#compose-panel-library")).to_contain_text("Used 1 time")
+    # The variations are made like any set (and the worker is done before the stack stops).
+    expect(page.locator("#gallery-grid > .card-stack").first).to_contain_text(
+        "4 of 4 finished", timeout=60_000)
+    assert problems == [], f"{problems}\n{stack.logs()}"

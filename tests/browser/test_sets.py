@@ -46,3 +46,48 @@ def test_a_set_is_one_stacked_card_that_fills_in_and_opens(stack: Stack, page: P
     expect(page.locator("#gallery-grid .card-stack")).to_have_count(0)
     expect(page.locator("#gallery-grid")).to_contain_text("a blue kite over the dunes")
     assert problems == [], f"{problems}\n{stack.logs()}"
+
+
+def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
+    page.goto(f"{stack.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    arrived(page, f"{stack.url}/")
+
+
+def test_a_held_set_waits_with_a_clock_and_an_admin_approves_it_on_its_card(
+        stack: Stack, page: Page, browser) -> None:
+    stack.manage("add_member", stack.team, "maya", "--password", "maya-studio-pw",
+                 "--role", "member")
+    stack.manage("shell", "-c", "from studio.teams.models import Team; "
+                 f"Team.objects.filter(name={stack.team!r}).update(approval_above=60)")
+    member = browser.new_context(viewport={"width": 1440, "height": 900})
+    theirs = member.new_page()
+    log_in_as(theirs, stack, "maya", "maya-studio-pw")
+    panel = theirs.locator("#compose-panel-tts")
+    theirs.get_by_role("tab", name="Speech", exact=True).click()
+    panel.get_by_label("Text").fill("Take {one|two|three|four|five}, please.")
+    panel.get_by_label("Text").press("Control+Enter")
+    expect(theirs.locator("#composer-status")).to_contain_text("waiting for approval by e2e")
+    held = theirs.locator("#gallery-grid > .card-stack").first
+    expect(held.locator(".card-held")).to_contain_text("Waiting for approval")
+    expect(held.locator(".card-held .spinner")).to_have_count(0)
+    expect(held.get_by_role("button", name="Approve")).to_have_count(0)  # not hers to
+    member.close()
+
+    log_in(page, stack)
+    card = page.locator("#gallery-grid > .card-stack:has(.card-held)")
+    expect(card.locator(".card-held use[href$='#clock']")).to_have_count(1)
+    expect(card.get_by_role("button", name="Decline")).to_be_visible()
+    card.get_by_role("button", name="Approve").click()
+    arrived(page, f"{stack.url}/")
+    expect(page.get_by_text("approved: its 5 items are queued")).to_be_visible()
+    expect(page.locator(".card-held")).to_have_count(0)
+
+    page.get_by_role("tab", name="Speech", exact=True).click()
+    own = page.locator("#compose-panel-tts")
+    own.get_by_label("Text").fill("Mine, {a|b|c|d|e}.")
+    own.get_by_label("Text").press("Control+Enter")
+    expect(page.locator("#composer-status")).to_contain_text(
+        "above the team's approval limit of 60 credits: approved by you, as an admin")

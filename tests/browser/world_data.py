@@ -33,7 +33,7 @@ from django.core.management import call_command
 
 from studio.credits.models import LedgerEntry, Source
 from studio.generations import storage
-from studio.generations.models import Attempt, Comment, Generation, Rating, Star
+from studio.generations.models import Attempt, Comment, Generation, Rating, SavedPrompt, Star
 from studio.generations.states import State, status_of
 from studio.lib import clock
 from studio.multimodal import catalog
@@ -133,6 +133,7 @@ class Builder:
             self.history()
             self.chain()
         self.reviews()
+        self.prompts()
         self.trash()
         self.unfinished()
         self.ledger()
@@ -265,6 +266,19 @@ class Builder:
         voice_over = self.made("tts", VOICE_OVER, at + timedelta(minutes=5),
                                author=self.member, source=animation)
         self.ids.update(image=lighthouse.pk, video_i2v=animation.pk, tts=voice_over.pk)
+
+    def prompts(self) -> None:
+        """The team's prompt library: three kept prompts, used now and then."""
+        for name, kind, params, uses, author in (
+                ("Harbour at dusk", "image", {"prompt": IMAGES[0][0], "width": 1536,
+                                              "height": 1024, "style": ""}, 7, self.member),
+                ("Podcast opening", "tts", {"text": LINES[0][0], "voice": LINES[0][1]}, 3,
+                 self.owner),
+                ("Ink wash portrait", "image", {"prompt": IMAGES[10][0], "width": 832,
+                                                "height": 1024, "style": "ink"}, 0,
+                 self.admin)):
+            SavedPrompt.objects.create(team=self.team, author=author, name=name, kind=kind,
+                                       params=params, uses=uses)
 
     def reviews(self) -> None:
         people = {"olivia": self.owner, "adam": self.admin, "mia": self.member}

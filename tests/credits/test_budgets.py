@@ -34,7 +34,8 @@ def test_queued_work_is_reserved_against_the_balance(owner_client, team_a, owner
                                                      "width": 512, "height": 512})
     html = refused.content.decode()
     assert refused.status_code == 400
-    assert "100 reserved for queued work" in html and "olivia" in html
+    assert "100 reserved for queued work" in html
+    assert "You can top up the API credits" in html and "Ask olivia" not in html  # the owner
     assert "three is too many" in html  # the input is kept
     assert Generation.objects.count() == 2
 
@@ -67,8 +68,19 @@ def test_team_budget_refuses_and_names_who_to_ask(teammate_client, team_a, teamm
     team_a.save()
     spend(team_a, owner, 990)
     html = teammate_client.post("/generate/tts/", TTS).content.decode()
-    assert "The team&#x27;s monthly budget is 1000 credits" in html
+    assert "The team&#x27;s monthly budget is 1,000 credits" in html
     assert "Ask olivia to raise the team budget" in html
+
+
+def test_an_admin_over_the_budget_is_told_to_raise_it_not_to_ask_themselves(
+        owner_client, team_a, owner):
+    team_a.monthly_budget = 5000
+    team_a.save()
+    spend(team_a, owner, 4990)
+    html = owner_client.post("/generate/tts/", TTS).content.decode()
+    assert "is 5,000 credits and 4,990 are already spent" in html
+    assert "You can raise the team budget in the team settings." in html
+    assert "Ask olivia" not in html
 
 
 def test_warning_at_80_percent_of_the_cap(teammate_client, team_a, teammate):

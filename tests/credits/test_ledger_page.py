@@ -92,3 +92,37 @@ def test_a_refund_of_a_charged_record_is_kept_beside_its_charge(owner_client, ow
     LedgerEntry.objects.create(team=team_a, member=owner, kind="tts", usage_id="u14",
                                credits=-14)
     assert sum(int(r["credits_used"]) for r in csv_of(owner_client)) == 0
+
+
+def balances_shown(client, query="") -> list[str]:
+    import re
+
+    page = client.get(f"/credits/{query}").content.decode()
+    return re.findall(r'data-label="Balance after" class="num">([^<]*)</td>', page)
+
+
+def test_calls_answered_together_each_show_the_balance_after_their_own_row(
+        owner_client, owner, teammate, team_a):
+    # Three calls answered together: the API reported the balance after all three.
+    for credits, reported in ((50, 1000), (14, 850), (50, 850), (86, 850)):
+        LedgerEntry.objects.create(team=team_a, member=owner, kind="image",
+                                   usage_id=f"u{credits}-{reported}", credits=credits,
+                                   credits_remaining=reported)
+    assert balances_shown(owner_client) == ["850", "936", "986", "1,000"]
+
+
+def test_a_top_up_between_rows_keeps_the_reported_figure(owner_client, owner, team_a):
+    LedgerEntry.objects.create(team=team_a, member=owner, kind="tts", usage_id="before",
+                               credits=14, credits_remaining=100)
+    LedgerEntry.objects.create(team=team_a, member=owner, kind="tts", usage_id="after",
+                               credits=14, credits_remaining=5086)
+    assert balances_shown(owner_client) == ["5,086", "100"]
+
+
+def test_a_filtered_ledger_shows_each_rows_balance_in_the_whole_ledger(
+        owner_client, owner, teammate, team_a):
+    LedgerEntry.objects.create(team=team_a, member=owner, kind="tts", usage_id="a",
+                               credits=14, credits_remaining=900)
+    LedgerEntry.objects.create(team=team_a, member=teammate, kind="tts", usage_id="b",
+                               credits=50, credits_remaining=900)
+    assert balances_shown(owner_client, f"?member={owner.pk}") == ["950"]

@@ -23,7 +23,7 @@ def test_speech_exports_as_wav_that_decodes_to_the_same_length(owner_client, tea
     speech = finished_speech(team_a, owner, "One two three.")
     response = owner_client.get(f"/generations/{speech.pk}/export.wav")
     assert response["Content-Type"] == "audio/wav"
-    assert f'filename="tts-{speech.pk}.wav"' in response["Content-Disposition"]
+    assert f'filename="one-two-three-{speech.pk}.wav"' in response["Content-Disposition"]
     with av.open(io.BytesIO(body(response))) as wave:
         stream = wave.streams.audio[0]
         seconds = sum(f.samples for f in wave.decode(stream)) / stream.rate

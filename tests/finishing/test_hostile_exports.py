@@ -136,8 +136,8 @@ def test_a_picture_too_big_for_a_web_request_is_exported_by_the_worker(
         owner_client, team_a, owner):
     big = gallery_image(team_a, owner, BIG_PNG, "png", width=3000, height=2000)
     detail = owner_client.get(f"/generations/{big.pk}/").content.decode()
-    assert f'title="Made by the worker: a large file" href="/generations/{big.pk}/' \
-           'exports/webp/"' in detail
+    assert f'<a href="/generations/{big.pk}/exports/webp/"><strong>WebP</strong> ' \
+           '<span class="download-note">a large file: the worker makes it first' in detail
     asked = owner_client.get(f"/generations/{big.pk}/export.webp")
     assert asked.status_code == 302 and asked["Location"] == \
         f"/generations/{big.pk}/exports/webp/"

@@ -117,9 +117,11 @@ def test_ordinary_ids_still_reach_their_views(owner_client, team_a, owner):
 # Ids in compare and zip ---------------------------------------------------------------
 
 @pytest.mark.parametrize("number", [HUGE, PAST_BIGINT, "²"])
-def test_compare_with_a_number_no_id_can_be_is_a_404(owner_client, team_a, owner, number):
+def test_compare_leaves_out_a_number_no_id_can_be(owner_client, team_a, owner, number):
     picture = finished_image(team_a, owner, b"png bytes")
-    assert owner_client.get(f"/compare/?ids={picture.pk}&ids={number}").status_code == 404
+    page = owner_client.get(f"/compare/?ids={picture.pk}&ids={number}")
+    assert page.status_code == 200 and "no such item in this team" in page.content.decode()
+    assert owner_client.get(f"/compare/?ids={number}&ids=abc").status_code == 404
 
 
 @pytest.mark.parametrize("number", [HUGE, PAST_BIGINT, "²"])

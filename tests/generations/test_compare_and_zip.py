@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from html import unescape
 
 import pytest
 from django.core.files.base import ContentFile
@@ -65,11 +66,19 @@ def test_videos_compare_side_by_side(owner_client, team_a, owner):
     assert 'class="compare compare-video"' in html and html.count("<video controls") == 3
 
 
-def test_compare_refuses_mixed_kinds(owner_client, team_a, owner):
-    response = owner_client.get(compare_url(made(team_a, owner, "image"),
-                                            made(team_a, owner, "tts")))
-    assert response.status_code == 400
-    assert "Only one kind at a time can be compared" in response.content.decode()
+def left_out(html: str) -> list[str]:
+    return [unescape(item) for item in re.findall(
+        r"<li>([^<]*)</li>", html.split("compare-left-out", 1)[1].split("</ul>", 1)[0])]
+
+
+def test_compare_shows_the_first_kind_and_leaves_out_the_others_saying_why(
+        owner_client, team_a, owner):
+    picture, speech, other = (made(team_a, owner, "image"), made(team_a, owner, "tts"),
+                              made(team_a, owner, "image"))
+    response = owner_client.get(compare_url(picture, speech, other))
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count('<figure class="compare-item"') == 2
+    assert left_out(html) == [f"#{speech.pk}: it is Speech, and this compares Image"]
 
 
 def test_compare_refuses_a_single_generation(owner_client, team_a, owner):
@@ -88,29 +97,43 @@ def test_compare_refuses_an_empty_selection(owner_client):
     assert response.status_code == 400 and "Nothing is selected" in response.content.decode()
 
 
-def test_compare_refuses_unfinished_generations(owner_client, team_a, owner):
+def test_compare_leaves_out_unfinished_generations(owner_client, team_a, owner):
     waiting = made(team_a, owner, status=Status.QUEUED)
     response = owner_client.get(compare_url(made(team_a, owner), waiting))
+    assert response.status_code == 200
+    assert left_out(response.content.decode()) == [f"#{waiting.pk}: it has no file yet"]
+
+
+def test_compare_of_nothing_comparable_says_why_for_each(owner_client, team_a, owner):
+    waiting, also = made(team_a, owner, status=Status.QUEUED), made(
+        team_a, owner, status=Status.QUEUED)
+    response = owner_client.get(compare_url(waiting, also))
     assert response.status_code == 400
-    assert f"#{waiting.pk} has no file yet" in response.content.decode()
+    assert f"#{waiting.pk}: it has no file yet; #{also.pk}" in response.content.decode()
 
 
-def test_compare_of_another_teams_generation_is_404(owner_client, team_a, owner, team_b,
-                                                    outsider):
+def test_compare_leaves_out_another_teams_generation_as_unknown(owner_client, team_a,
+                                                                 owner, team_b, outsider):
     theirs = made(team_b, outsider)
-    assert owner_client.get(compare_url(made(team_a, owner), theirs)).status_code == 404
+    ours = made(team_a, owner), made(team_a, owner)
+    html = owner_client.get(compare_url(*ours, theirs)).content.decode()
+    assert left_out(html) == [f"#{theirs.pk}: no such item in this team"]
+    assert f"/generations/{theirs.pk}/media" not in html
 
 
-@pytest.mark.parametrize("query", ["ids=999999&ids=999998", "ids=abc&ids=1"])
-def test_compare_of_unknown_ids_is_404(owner_client, team_a, owner, query):
+@pytest.mark.parametrize("query", ["ids=999999&ids=999998", "ids=abc&ids=999999"])
+def test_compare_of_unknown_ids_only_is_404(owner_client, team_a, owner, query):
     made(team_a, owner)
     assert owner_client.get(f"/compare/?{query}").status_code == 404
 
 
-def test_compare_leaves_out_the_trash(owner_client, team_a, owner):
-    kept, trashed = made(team_a, owner), made(team_a, owner)
+def test_compare_leaves_out_the_trash_and_shows_the_rest(owner_client, team_a, owner):
+    kept, also, trashed = made(team_a, owner), made(team_a, owner), made(team_a, owner)
     Generation.objects.filter(pk=trashed.pk).update(deleted_at=timezone.now())
-    assert owner_client.get(compare_url(kept, trashed)).status_code == 404
+    response = owner_client.get(compare_url(kept, trashed, also))
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count('<figure class="compare-item"') == 2
+    assert left_out(html) == [f"#{trashed.pk}: it is in the trash (restore it to compare it)"]
 
 
 def test_compare_drops_the_toolbar_csrf_token_from_the_url(owner_client, team_a, owner):
@@ -152,10 +175,10 @@ def test_zip_round_trips_the_files_and_a_manifest(owner_client, team_a, owner, t
     assert response["Content-Disposition"] == f'attachment; filename="studio-{today}.zip"'
     archive = read_zip(response)
     assert archive.testzip() is None
-    assert archive.namelist() == ["manifest.csv", f"tts-{speech.pk}.mp3",
-                                  f"image-{picture.pk}.png"]
-    assert archive.read(f"tts-{speech.pk}.mp3") == b"ID3 speech bytes"
-    assert archive.read(f"image-{picture.pk}.png") == b"\x89PNG picture bytes"
+    assert archive.namelist() == ["manifest.csv", f"hello-world-{speech.pk}.mp3",
+                                  f"a-cat-{picture.pk}.png"]
+    assert archive.read(f"hello-world-{speech.pk}.mp3") == b"ID3 speech bytes"
+    assert archive.read(f"a-cat-{picture.pk}.png") == b"\x89PNG picture bytes"
     assert all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     assert [(r["id"], r["kind"], r["author"], r["prompt"]) for r in rows] == [
@@ -180,7 +203,7 @@ def test_zip_streams_file_by_file(owner_client, team_a, owner):
     chunks = list(response.streaming_content)
     assert len(chunks) > 2  # at least one per file, then the central directory
     assert zipfile.ZipFile(io.BytesIO(b"".join(chunks))).read(
-        f"image-{first.pk}.png") == b"media bytes"
+        f"a-cat-{first.pk}.png") == b"media bytes"
 
 
 def test_zip_copies_big_files_a_chunk_at_a_time(team_a, owner):

@@ -50,7 +50,7 @@ def test_source_grid_offers_the_teams_finished_images_newest_first(owner_client,
     assert values == [newer.pk, older.pk]
     assert f'value="{theirs.pk}"' not in grid
     assert f'src="/generations/{newer.pk}/media"' in grid  # no thumbnail made in the test
-    assert '<span class="visually-hidden">a red square</span>' in grid  # the label
+    assert '<span class="visually-hidden">a red square, </span>' in grid  # the label
 
 
 def test_source_grid_shows_the_newest_and_an_older_chosen_one(team_a, owner):
@@ -62,7 +62,38 @@ def test_source_grid_shows_the_newest_and_an_older_chosen_one(team_a, owner):
         copy.media.save(f"{copy.pk}.png", ContentFile(png_bytes()))
     html = str(FORMS["video_i2v"](initial={"source": oldest.pk}, team=team_a)["source"])
     assert html.count('name="source" value="') == 24 + 2  # none, 24 newest, the chosen
-    assert f'value="{oldest.pk}" checked' in html and "The newest 24" in html
+    assert f'value="{oldest.pk}" checked' in html and "Show older images" in html
+    assert 'hx-get="/generate/i2v/sources/?source_q=&amp;page=1"' in html
+
+
+def test_the_picker_pages_past_the_newest_and_finds_by_the_words(owner_client, team_a, owner,
+                                                                 team_b, outsider):
+    made = []
+    for number in range(26):
+        item = Generation.objects.create(team=team_a, author=owner, kind="image", cost=50,
+                                         params={"prompt": f"kite {number}" if number % 2
+                                                 else f"boat {number}"},
+                                         status=Status.SUCCEEDED, media_format="png",
+                                         width=1024, height=576)
+        item.media.save(f"{item.pk}.png", ContentFile(png_bytes()))
+        made.append(item)
+    finished_image(team_b, outsider)
+    older = owner_client.get("/generate/i2v/sources/?page=1").content.decode()
+    assert older.count('name="source" value="') == 2  # the 25th and 26th newest
+    assert "None" not in older and "Show older" not in older
+    kites = owner_client.get("/generate/i2v/sources/?source_q=KITE").content.decode()
+    assert kites.count('name="source" value="') == 1 + 13  # None and the 13 kites
+    assert "boat" not in kites and '<span class="tile-aspect">16:9</span>' in kites
+    nothing = owner_client.get("/generate/i2v/sources/?source_q=lighthouse").content.decode()
+    assert "No image matches “lighthouse”." in nothing
+
+
+def test_only_a_member_of_the_team_pages_its_picker(viewer_client, outsider_client, team_a,
+                                                     owner):
+    mine = finished_image(team_a, owner)
+    assert viewer_client.get("/generate/i2v/sources/").status_code == 403
+    assert f'value="{mine.pk}"' not in outsider_client.get(
+        "/generate/i2v/sources/").content.decode()
 
 
 def test_crlf_newlines_count_once(team_a):

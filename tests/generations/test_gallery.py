@@ -55,7 +55,8 @@ def test_finished_cards_hold_a_player_and_a_download_link(owner_client, owner, t
     html = owner_client.get("/").content.decode()
     assert f'<audio controls preload="metadata" src="/generations/{audio.pk}/media">' in html
     assert f'<img src="/generations/{image.pk}/media"' in html
-    assert f'download="tts-{audio.pk}.mp3" href="/generations/{audio.pk}/media?download=1"' in html
+    assert (f'download="{audio.download_name}" '
+            f'href="/generations/{audio.pk}/media?download=1"') in html
 
 
 def test_failed_card_shows_the_message(owner_client, owner, team_a):

@@ -194,3 +194,30 @@ def test_the_author_can_cancel_a_held_set(held_set, teammate_client):
 def test_the_limit_is_a_team_setting(owner_client, team_a):
     page = owner_client.get("/team/settings/").content.decode()
     assert 'name="approval_above"' in page
+
+
+def test_an_admins_own_set_above_the_limit_says_it_was_approved_by_them(
+        limit_100, owner_client):
+    page = submit_speech(owner_client, "Mine, {a|b|c|d}.", 16)
+    assert page.status_code == 302
+    shown = html.unescape(owner_client.get(page["Location"]).content.decode())
+    assert "is above the team's approval limit of 100 credits: approved by you" in shown
+    composer = owner_client.post("/generate/tts/", {**SPEECH, "text": "More, {a|b}.",
+                                                    "count": 16}, HTTP_HX_REQUEST="true")
+    assert "approved by you, as an admin" in composer.content.decode()
+
+
+def test_a_held_set_waits_with_a_clock_and_an_admin_decides_on_its_card(
+        held_set, owner_client, teammate_client):
+    card = owner_client.get("/").content.decode()
+    assert "Waiting for approval" in card and "#clock" in card
+    held_status = card[card.index('card-held'):card.index('</div>', card.index('card-held'))]
+    assert "spinner" not in held_status
+    assert f'action="/approvals/{held_set.pk}/approve/"' in card
+    assert f'action="/approvals/{held_set.pk}/decline/"' in card
+    theirs = teammate_client.get("/").content.decode()
+    assert "Waiting for approval" in theirs
+    assert f"/approvals/{held_set.pk}/approve/" not in theirs  # a member cannot approve
+    back = owner_client.post(f"/approvals/{held_set.pk}/approve/", {"next": "/"})
+    assert back["Location"] == "/"
+    assert set(held_set.generations.values_list("state", flat=True)) == {State.QUEUED}

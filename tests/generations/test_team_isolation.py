@@ -65,7 +65,7 @@ def test_unsatisfiable_range_is_416(owner_client, a_card):
 def test_download_is_an_attachment_with_a_clear_name(owner_client, a_card):
     response = owner_client.get(f"/generations/{a_card.pk}/media?download=1")
     assert response["Content-Type"] == "audio/mpeg"
-    assert f'attachment; filename="tts-{a_card.pk}.mp3"' == response["Content-Disposition"]
+    assert f'attachment; filename="secret-plan-{a_card.pk}.mp3"' == response["Content-Disposition"]
 
 
 def test_detail_page_shows_parameters_and_cost(owner_client, a_card):

@@ -332,6 +332,6 @@ def test_poster_and_thumbnail_are_named_after_the_generation(video_world, team_a
     video = queued(team_a, owner, "video_t2v", prompt="names", duration=1)
     drive(video_world)
     poster = owner_client.get(f"/generations/{video.pk}/poster")
-    assert f'filename="video_t2v-{video.pk}-poster.jpg"' in poster["Content-Disposition"]
+    assert f'filename="names-{video.pk}-poster.jpg"' in poster["Content-Disposition"]
     thumb = owner_client.get(f"/generations/{video.pk}/thumbnail")
-    assert f'filename="video_t2v-{video.pk}-thumb.webp"' in thumb["Content-Disposition"]
+    assert f'filename="names-{video.pk}-thumb.webp"' in thumb["Content-Disposition"]

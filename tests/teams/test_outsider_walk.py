@@ -12,7 +12,7 @@ from django.urls import get_resolver
 
 from studio.api import tokens
 from studio.api.models import ApiToken, WebhookEndpoint
-from studio.generations.models import Comment, Generation, GenerationSet
+from studio.generations.models import Comment, Generation, GenerationSet, SavedPrompt
 from studio.lib import clock
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # Which team data the id in a route names: the word before it.
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
-          "tokens": ApiToken, "webhooks": WebhookEndpoint}
+          "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
@@ -31,6 +31,7 @@ NOT_IDS = {
     "shared/": "a signed, expiring link the API fetches an image from",
     "sandbox/": "the stand-in for the Multimodal API: API accounts, not teams",
     "generate/": "a kind's slug",
+    "prompts/save/": "a kind's slug",
     "^api/v1/": "the catch-all that answers unknown API paths",
 }
 STRINGS = {"fmt": "png", "action": "test"}
@@ -84,7 +85,9 @@ def team_a_data(team_a, owner, teammate) -> dict:
             ApiToken: [tokens.create(team_a, owner, name="a's", scopes=["read"]).token.pk],
             WebhookEndpoint: [WebhookEndpoint.objects.create(
                 team=team_a, url="https://hooks.example/a", events=["set.finished"],
-                secret="whsec_x").pk]}
+                secret="whsec_x").pk],
+            SavedPrompt: [SavedPrompt.objects.create(team=team_a, author=owner, name="A's",
+                                                     kind="tts", params={"text": "a"}).pk]}
 
 
 def paths(route: str, ids: list[int]) -> list[str]:

@@ -85,7 +85,7 @@ def test_setting_the_team_budget_is_saved_and_audited(owner_client, owner, team_
     assert Team.objects.get(pk=team_a.pk).monthly_budget == 5000
     event = AuditEvent.objects.get(action=AuditEvent.Action.BUDGET_CHANGED)
     assert event.actor == owner
-    assert event.summary == "Set the team's monthly budget to 5000 credits"
+    assert event.summary == "Set the team's monthly budget to 5,000 credits"
 
 
 def test_negative_budget_is_refused_beside_the_field(owner_client, team_a):

@@ -9,6 +9,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from studio.generations import shapes
 from studio.generations.models import Generation, Status
 from studio.lib import clock
 
@@ -103,3 +104,9 @@ def since(moment: datetime | None) -> str:
     if (now - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment, now, depth=1)} ago"
+
+
+@register.filter
+def shape(generation: Generation) -> str:
+    """The card's shape class (shapes.py): its row keeps the media's own aspect."""
+    return shapes.class_of(shapes.ratio_of(generation))

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "studio"
 # Which app may import which: each only from those listed before it.
-LAYERS = ["lib", "multimodal", "sandbox", "teams", "credits", "generations", "finishing", "api",
+LAYERS = ["lib", "multimodal", "sandbox", "teams", "events", "credits", "generations", "finishing", "api",
           "project"]
 
 

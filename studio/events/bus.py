@@ -24,7 +24,7 @@ from functools import cache
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from studio.events.models import Event
 
@@ -51,6 +51,9 @@ class Hub:
         self.shape = shape
         self.subscriptions: dict[int, set[Subscription]] = defaultdict(set)
         self.wake = asyncio.Event()
+        # Set once the hub knows where the table stands: a stream catches up from
+        # the table only after that, so nothing falls between the two.
+        self.ready = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.last_id: int | None = None
         self.closing = False
@@ -91,13 +94,15 @@ class Hub:
             await self.poll_table()
 
     async def poll_table(self) -> None:
-        await self.catch_up()
         while True:
+            if self.subscriptions or self.last_id is None:
+                try:
+                    await self.catch_up()
+                except DatabaseError as error:  # a restarting database: the next read
+                    log.warning("event_table_unreadable", extra={"error": str(error)})
             with suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), settings.STUDIO_EVENTS_POLL)
             self.wake.clear()
-            if self.subscriptions:
-                await self.catch_up()
 
     async def listen_to_redis(self) -> None:
         import redis.asyncio as aioredis
@@ -112,13 +117,14 @@ class Hub:
                     async for message in pubsub.listen():
                         if message["type"] == "message":
                             await self.deliver(from_json(message["data"]))
-            except (RedisError, OSError) as error:
+            except (RedisError, OSError, DatabaseError) as error:
                 log.warning("event_bus_reconnect", extra={"error": str(error)})
                 await asyncio.sleep(REDIS_RETRY_SECONDS)
 
     async def catch_up(self) -> None:
         if self.last_id is None:
             self.last_id = await in_thread(newest_id)
+            self.ready.set()
             return
         for event in await in_thread(events_after, self.last_id):
             await self.deliver(event)
@@ -128,7 +134,11 @@ class Hub:
         streams = list(self.subscriptions.get(event.team_id, ()))
         if not streams:
             return
-        shaped = await in_thread(self.shape, event, [s.viewer for s in streams])
+        try:
+            shaped = await in_thread(self.shape, event, [s.viewer for s in streams])
+        except Exception:  # one event that cannot be shown must not stop the others
+            log.exception("event_not_shaped", extra={"event": event.pk, "kind": event.kind})
+            return
         for subscription, message in zip(streams, shaped, strict=True):
             if message is not None:
                 subscription.queue.put_nowait(message if message is CLOSE

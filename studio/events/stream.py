@@ -68,11 +68,14 @@ async def stream(viewer: Viewer, since: int):
     subscription = hub.subscribe(viewer.membership.team_id, viewer)
     try:
         yield f"retry: {settings.STUDIO_EVENTS_RETRY_MS}\n\n"
+        await hub.ready.wait()
         caught_up, last = await bus.in_thread(catch_up, viewer, since)
         for message in caught_up:
             if message is bus.CLOSE:
                 return
             yield message
+        # Data flows (no proxy holds it back): the page may stop its team poll.
+        yield "event: ready\ndata: {}\n\n"
         while True:
             try:
                 item = await asyncio.wait_for(subscription.queue.get(),

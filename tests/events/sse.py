@@ -55,3 +55,11 @@ def next_event(stream: Iterator[Message], name: str | None = None) -> Message:
                 and (name is None or message.event == name):
             return message
     raise AssertionError("the stream ended")
+
+
+def next_message(stream: Iterator[Message]) -> Message:
+    """The next event or comment, past the stream's `ready` (its catch-up is sent)."""
+    for message in stream:
+        if message.retry is None and message.event != "ready":
+            return message
+    raise AssertionError("the stream ended")

@@ -1,5 +1,6 @@
 """The studio as production runs it: migrate, create a team, then gunicorn (uvicorn
-workers, ASGI) and a django-q2 cluster as separate processes over one fresh SQLite file and media folder.
+workers, ASGI) and a django-q2 cluster as separate processes over one fresh SQLite
+file and media folder.
 When the outer run is on PostgreSQL and Redis (`make test`'s second run), the stack is
 too: a fresh database on the same PostgreSQL server and an emptied Redis database.
 

@@ -3,7 +3,6 @@ it, a page catches up after a restart, and falls back to polling when it must; a
 of one's own that is pending follows itself by polling until it ends."""
 
 import re
-import time
 
 import httpx
 import pytest
@@ -74,7 +73,8 @@ def quiet_stream(page: Page) -> None:
     """Streams that open and carry nothing (a server with no news), so what changes
     a card can only be its own polling."""
     page.route("**/events/**", lambda route: route.fulfill(
-        status=200, content_type="text/event-stream", body="retry: 60000\n\nevent: ready\ndata: {}\n\n"))
+        status=200, content_type="text/event-stream",
+        body="retry: 60000\n\nevent: ready\ndata: {}\n\n"))
 
 
 def card_requests(requests: list[Request]) -> list[Request]:

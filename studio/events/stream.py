@@ -10,7 +10,7 @@ STUDIO_EVENTS_HEARTBEAT seconds keeps a router's idle timeout from cutting it.
 import asyncio
 import json
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -37,12 +37,24 @@ async def events(request: HttpRequest) -> HttpResponse:
     since = starting_id(request)
     if since is None:
         since = await bus.in_thread(last_id, membership.team)
-    # The stream may stay open for hours: give the request's connection back now.
+    # The stream may stay open for hours: give back the request's database connection
+    # and its thread now (the stream itself needs neither).
     await sync_to_async(connections.close_all)()
+    release_request_thread()
     response = StreamingHttpResponse(stream(viewer, since), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a buffering proxy would hold every event
     return response
+
+
+def release_request_thread() -> None:
+    """Django runs a request's sync parts (our middleware) in a thread of its own,
+    kept until the response ends: for a stream, hours. Shut it down once idle; a later
+    sync call of this request (closing the response) gets a fresh one."""
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    executor = SyncToAsync.context_to_thread_executor.pop(context, None) if context else None
+    if executor is not None:
+        executor.shutdown(wait=False)
 
 
 def starting_id(request: HttpRequest) -> int | None:

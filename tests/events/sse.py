@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,9 +49,15 @@ def messages(response: httpx.Response) -> Iterator[Message]:
             current.retry = int(value)
 
 
+WAIT_SECONDS = 10.0  # heartbeats keep a stream alive: give up on the event itself
+
+
 def next_event(stream: Iterator[Message], name: str | None = None) -> Message:
     """The next real event (named `name`), skipping heartbeats and others."""
+    deadline = time.monotonic() + WAIT_SECONDS
     for message in stream:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name or 'event'} within {WAIT_SECONDS} s")
         if message.comment is None and message.retry is None \
                 and (name is None or message.event == name):
             return message

@@ -63,6 +63,12 @@
     later(() => { streamUrl = null; connect(); }, FALLBACK_RETRY_MS);
   }
 
+  // A pushed card is drawn once for everyone like this viewer: its forms get this
+  // page's own CSRF token.
+  function csrfToken() {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  }
+
   function parse(html) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
@@ -76,12 +82,12 @@
 
   // A card event: the card this page shows for it (stacked or not, with this page's
   // filters), or none when the page no longer shows it.
-  function showCard({ id, set, card, html }) {
+  function showCard({ id, set, card, html, csrf }) {
     const grid = document.getElementById("gallery-grid");
     if (!grid) return;
     if (String(card) !== String(id)) document.getElementById(`gen-${id}`)?.remove();
     if (!html) return;
-    const fresh = parse(html);
+    const fresh = parse(html.replaceAll(csrf, csrfToken()));
     if (set) {  // a set's stacked card moves to its newest item
       grid.querySelectorAll(`[data-set-id="${set}"]`).forEach((other) => {
         if (other.id !== fresh.id) other.remove();

@@ -126,23 +126,33 @@ class Hub:
             self.last_id = await in_thread(newest_id)
             self.ready.set()
             return
-        for event in await in_thread(events_after, self.last_id):
-            await self.deliver(event)
+        await self.deliver(*await in_thread(events_after, self.last_id))
 
-    async def deliver(self, event: Event) -> None:
-        self.last_id = max(self.last_id or 0, event.pk)
-        streams = list(self.subscriptions.get(event.team_id, ()))
-        if not streams:
-            return
-        try:
-            shaped = await in_thread(self.shape, event, [s.viewer for s in streams])
-        except Exception:  # one event that cannot be shown must not stop the others
-            log.exception("event_not_shaped", extra={"event": event.pk, "kind": event.kind})
-            return
-        for subscription, message in zip(streams, shaped, strict=True):
-            if message is not None:
-                subscription.queue.put_nowait(message if message is CLOSE
-                                              else (event.pk, message))
+    async def deliver(self, *events: Event) -> None:
+        """Events shaped for this process's streams, all in one trip to a thread."""
+        batch = []
+        for event in events:
+            self.last_id = max(self.last_id or 0, event.pk)
+            if streams := list(self.subscriptions.get(event.team_id, ())):
+                batch.append((event, streams))
+        if batch:
+            for (event, streams), shaped in zip(
+                    batch, await in_thread(self.shape_batch, batch), strict=True):
+                for subscription, message in zip(streams, shaped, strict=True):
+                    if message is not None:
+                        subscription.queue.put_nowait(message if message is CLOSE
+                                                      else (event.pk, message))
+
+    def shape_batch(self, batch: list) -> list[list]:
+        shaped = []
+        for event, streams in batch:
+            try:
+                shaped.append(self.shape(event, [s.viewer for s in streams]))
+            except Exception:  # one event that cannot be shown must not stop the rest
+                log.exception("event_not_shaped", extra={"event": event.pk,
+                                                         "kind": event.kind})
+                shaped.append([None] * len(streams))
+        return shaped
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -4,7 +4,8 @@ app that publishes that kind (as the catalog's kinds are).
 A shaper gets the event, the viewer and a memo shared by every viewer of this event
 in this process (load the row once, draw it once per kind of viewer), and returns
 the event's data for this viewer (JSON-able), None to show them nothing, or
-`studio.events.bus.CLOSE` to end their stream.
+`studio.events.bus.CLOSE` to end their stream. Return the same object to viewers
+who see the same thing: it is written out once.
 """
 
 from collections.abc import Callable
@@ -16,10 +17,9 @@ from studio.events.models import Event
 @dataclass(frozen=True, eq=False)
 class Viewer:
     """Who a stream is for: their membership (team and role) as it was when the
-    stream opened, their CSRF token (cards hold forms), and the page's filters."""
+    stream opened, and the page's filters."""
 
     membership: object
-    csrf_token: str
     query: str = ""
 
     @property

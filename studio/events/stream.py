@@ -14,7 +14,6 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.views.decorators.http import require_GET
 
 from studio.events import bus
@@ -33,7 +32,7 @@ async def events(request: HttpRequest) -> HttpResponse:
     membership = getattr(request, "membership", None)
     if not user.is_authenticated or membership is None:
         return HttpResponse("Log in to a team first.", status=403, content_type="text/plain")
-    viewer = Viewer(membership, get_token(request), page_filters(request))
+    viewer = Viewer(membership, page_filters(request))
     since = starting_id(request)
     if since is None:
         since = await bus.in_thread(last_id, membership.team)
@@ -133,11 +132,16 @@ def shape(event: Event, viewers: list[Viewer]) -> list:
     """The event as each viewer may see it: a ready SSE message, None, or CLOSE."""
     shaper = SHAPERS.get(event.kind)
     memo: dict = {}
+    written: dict[int, tuple[object, str]] = {}  # one message per distinct data
     shaped = []
     for viewer in viewers:
         data = shaper(event, viewer, memo) if shaper else None
-        shaped.append(data if data is None or data is bus.CLOSE
-                      else message(event.pk, event.kind, data))
+        if data is None or data is bus.CLOSE:
+            shaped.append(data)
+            continue
+        if id(data) not in written:  # the data is held, so its id is not reused
+            written[id(data)] = (data, message(event.pk, event.kind, data))
+        shaped.append(written[id(data)][1])
     return shaped
 
 

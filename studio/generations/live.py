@@ -14,7 +14,7 @@ from studio.events.publishing import publish
 from studio.events.shapers import Viewer, shaper
 from studio.generations.gallery import GalleryFilter, as_filtered, either
 from studio.generations.models import Generation, GenerationSet, Star
-from studio.generations.templatetags.cards import card
+from studio.generations.templatetags.cards import CSRF_PLACEHOLDER, Rights, card
 
 
 def card_changed(generation: Generation) -> None:
@@ -38,14 +38,21 @@ def on_move(sender, generation_id: int, **moved) -> None:
 
 @shaper("card")
 def card_for(event, viewer: Viewer, memo: dict) -> dict:
+    """One drawing for each kind of page and viewer (filters, rights, star), shared by
+    all viewers of that kind; its forms' CSRF token is a placeholder that the page
+    fills with its own (static/js/live.js)."""
     found = shown_card(event.payload, viewer, memo)
-    data = {"id": event.payload["id"], "set": event.payload.get("set"),
-            "card": found.pk if found else None}
-    if found is not None:
-        found.starred = viewer.user_id in starred_by(found, memo)
-        data["html"] = card({"membership": viewer.membership,
-                             "csrf_token": viewer.csrf_token}, found)
-    return data
+    if found is None:
+        return memo.setdefault("gone", {"id": event.payload["id"],
+                                        "set": event.payload.get("set"), "card": None})
+    found.starred = viewer.user_id in starred_by(found, memo)
+    key = ("drawn", viewer.query, Rights.of(viewer.membership, found).key)
+    if key not in memo:
+        memo[key] = {"id": event.payload["id"], "set": event.payload.get("set"),
+                     "card": found.pk, "csrf": CSRF_PLACEHOLDER,
+                     "html": card({"membership": viewer.membership,
+                                   "csrf_token": CSRF_PLACEHOLDER}, found)}
+    return memo[key]
 
 
 def shown_card(payload: dict, viewer: Viewer, memo: dict) -> Generation | None:

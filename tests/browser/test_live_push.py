@@ -136,6 +136,8 @@ def test_a_teammates_finished_card_is_pushed_within_a_second_of_being_stored(
         .split()[-1])
     assert 0 <= shown - stored < PUSHED_WITHIN, f"shown {shown - stored:.3f} s after stored"
     expect(card.locator("img")).to_be_visible()
+    token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
+    expect(card.locator("[name=csrfmiddlewaretoken]").first).to_have_value(token)
     assert page.evaluate("window.__not_reloaded") is True, "the gallery reloaded"
     page.close()
 

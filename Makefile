@@ -11,7 +11,11 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 
 # `make test` runs the suite twice: on SQLite, then on PostgreSQL + Redis servers that
 # tests/servers/servers.sh installs (Debian packages), starts on loopback and stops.
-PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs $(PYTEST_ARGS)
+# The first run is spread over two processes, a test file each at a time (module-scoped
+# stacks stay whole); the second keeps only the tests whose outcome can depend on the
+# engine (tests/conftest.py: differs_by_engine) and runs in one process, because its
+# stacks and cache share one Redis.
+PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
 .PHONY: run test test-sqlite test-scale-out bench screenshots deps test-deps chromium
@@ -59,12 +63,11 @@ test: test-deps chromium
 	exit $$status
 
 test-sqlite: test-deps chromium
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST)
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -n 2 --dist loadfile
 
-# The pages' own checks (axe, phone width, keys) judge templates, not the database:
-# they run once, in the SQLite run.
+# Browser tests (pages' looks included) and tests without a database run once, above.
 test-scale-out: test-deps chromium
-	$(SERVERS) run env $(PYTEST) -m "not pages"
+	$(SERVERS) run env $(PYTEST)
 
 bench: test-deps
 	$(PY) -m tests.bench

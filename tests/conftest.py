@@ -1,5 +1,7 @@
 """The shared world: team A (owner, teammate, viewer), team B (outsider), a sandbox."""
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache, caches
@@ -8,6 +10,11 @@ from django.test import Client
 from studio.multimodal.client import MultimodalClient
 from studio.sandbox.models import SandboxAccount
 from studio.teams.models import Membership, Role, Team
+
+# Fixtures through which a test reaches a database (pytest-django refuses the database
+# to every other test, so a test without one behaves the same on either engine).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback", "live_server"}
 
 PASSWORD = "correct horse battery"
 TOKEN_A = "sbx_team_a_token_0001"
@@ -149,3 +156,33 @@ def fake_clock(monkeypatch):
     clock = FakeClock(timezone.now())
     monkeypatch.setattr("studio.lib.clock.now", clock)
     return clock
+
+
+def on_servers() -> bool:
+    """`make test`'s second run: PostgreSQL and Redis instead of SQLite."""
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def differs_by_engine(item: pytest.Item) -> bool:
+    """Whether a test can behave differently on PostgreSQL + Redis than on SQLite.
+
+    Tests without a database behave the same on both. Browser tests judge what a page
+    does in the browser; what their server does with the database is covered on both
+    engines by the tests below them and by the e2e tests, which run real processes.
+    """
+    if item.get_closest_marker("servers") or item.get_closest_marker("e2e"):
+        return True
+    if item.get_closest_marker("browser"):
+        return False
+    return bool(item.get_closest_marker("django_db")
+                or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the second run, only the tests whose outcome can depend on the engine."""
+    if not on_servers():
+        return
+    same = [item for item in items if not differs_by_engine(item)]
+    if same:
+        config.hook.pytest_deselected(items=same)
+        items[:] = [item for item in items if differs_by_engine(item)]

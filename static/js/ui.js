@@ -89,6 +89,10 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 document.addEventListener("htmx:afterSettle", (event) => localTimes(event.target));
 
+// The page's scripts have all run (every DOMContentLoaded handler, htmx's set-up):
+// browser tests wait for this mark before they act on a page they navigated to.
+window.addEventListener("load", () => { document.documentElement.dataset.ready = "true"; });
+
 // Relative times ("3 hours ago") from <time data-relative>: the server writes the
 // moment (cached cards never age), the page says how long ago, each minute anew.
 const RELATIVE_STEPS = [["year", 31536000], ["month", 2592000], ["week", 604800],

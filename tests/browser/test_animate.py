@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import PENDING, generate, log_in
 from tests.stack import Stack
 
@@ -34,7 +35,7 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
     stack.stop_worker()  # the video's card must be seen pending before it finishes
 
     image.get_by_role("link", name="Animate").click()
-    expect(page).to_have_url(f"{stack.url}/generate/i2v/?source={image_id}")
+    arrived(page, f"{stack.url}/generate/i2v/?source={image_id}")
     chosen = page.get_by_role("radio", name="a lighthouse on a cliff at dusk")  # its tile
     expect(chosen).to_be_checked()
     expect(chosen).to_have_attribute("value", image_id)
@@ -47,7 +48,7 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
     page.get_by_label("wan22").check()
     expect(cost).to_have_text("400")
     page.get_by_role("button", name="Generate").click()
-    expect(page).to_have_url(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
 
     video_card = page.locator("article[data-kind=video_i2v]")
     expect(video_card).to_have_attribute("data-status", PENDING)
@@ -82,7 +83,7 @@ def test_animate_a_gallery_image_and_watch_the_video_play(stack: Stack, page: Pa
     source_link = video_card.get_by_role("link", name=f"From #{image_id}")
     expect(source_link).to_have_attribute("href", f"/generations/{image_id}/")
     source_link.click()
-    expect(page).to_have_url(f"{stack.url}/generations/{image_id}/")
+    arrived(page, f"{stack.url}/generations/{image_id}/")
     expect(page.locator("dl.facts").first).to_contain_text("Made from this")
     expect(page.get_by_role("link", name=re.compile(rf"#{video_id}$"))).to_have_attribute(
         "href", f"/generations/{video_id}/")

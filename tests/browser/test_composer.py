@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import log_in
 from tests.stack import Stack
 
@@ -189,7 +190,7 @@ def test_a_viewer_sees_no_composer(stack: Stack, browser: Browser) -> None:
         page.get_by_label("Username").fill(VIEWER)
         page.get_by_label("Password").fill(VIEWER_PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(f"{stack.url}/")
+        arrived(page, f"{stack.url}/")
         expect(page.locator("#gallery-grid")).to_be_attached()
         expect(page.locator("#composer")).to_have_count(0)
         expect(page.get_by_role("tab")).to_have_count(0)

@@ -12,6 +12,7 @@ from playwright.sync_api import Dialog, Page, expect
 from studio.generations.models import Comment, Generation, State, Status
 from studio.teams import invitations
 from studio.teams.models import Membership, Role
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import generate, log_in
 from tests.conftest import logged_in, member_of
 from tests.stack import Stack
@@ -140,7 +141,7 @@ def test_removing_a_member_asks_and_dismissing_keeps_them(stack: Stack, page: Pa
 
     answer_next_dialog(page, accept=True, asked=asked)
     mira.get_by_role("button", name="Remove").click()
-    expect(page).to_have_url(f"{stack.url}/team/members/")
+    arrived(page, f"{stack.url}/team/members/")
     expect(mira).to_have_count(0)
     assert len(asked) == 2
     assert not [p for p in problems if "Content Security Policy" in p], problems

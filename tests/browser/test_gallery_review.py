@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import generate, log_in
 from tests.stack import Stack
 
@@ -34,7 +35,7 @@ def test_filter_star_compare_viewer_and_remix(stack: Stack, page: Page) -> None:
     page.locator("summary", has_text="Filters").click()
     starred = page.get_by_role("checkbox", name="Starred by me")
     starred.check()
-    expect(page).to_have_url(re.compile(r"starred=on"))
+    arrived(page, re.compile(r"starred=on"))
     expect(page.locator("article[data-generation-id]")).to_have_count(1)
     expect(page.locator("article[data-generation-id]")).to_contain_text("a violet forest")
     page.get_by_role("link", name="Remove the filter Starred by me").click()
@@ -42,7 +43,7 @@ def test_filter_star_compare_viewer_and_remix(stack: Stack, page: Page) -> None:
     expect(starred).not_to_be_checked()
     expect(page).not_to_have_url(re.compile(r"starred=on"))
     page.get_by_label("Search").fill("lighthouse")
-    expect(page).to_have_url(re.compile(r"q=lighthouse"))
+    arrived(page, re.compile(r"q=lighthouse"))
     expect(page.locator("article[data-generation-id]")).to_have_count(1)
     assert page.evaluate("window.__not_reloaded") is True, "filtering reloaded the page"
     page.go_back()
@@ -58,12 +59,12 @@ def test_filter_star_compare_viewer_and_remix(stack: Stack, page: Page) -> None:
     for card in page.locator("article[data-kind=image]").all():
         card.locator("input[name=ids]").check()
     page.locator("[data-selection-compare]").click()
-    expect(page).to_have_url(re.compile(r"/compare/\?"))
+    arrived(page, re.compile(r"/compare/\?"))
     expect(page.locator("img")).to_have_count(2)
 
     page.goto(f"{stack.url}/")
     lighthouse.get_by_role("link", name="Remix").click()
-    expect(page).to_have_url(re.compile(r"/generate/image/\?"))
+    arrived(page, re.compile(r"/generate/image/\?"))
     expect(page.get_by_label("Prompt")).to_have_value("an orange lighthouse")
     expect(page.get_by_label("Width")).to_have_value("512")
     assert problems == [], problems

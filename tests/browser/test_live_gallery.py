@@ -4,6 +4,7 @@ gallery, although nothing on that page was pending: pushed through its event str
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.ready import arrived
 from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
 
 
 def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(
@@ -39,7 +40,7 @@ def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(
     maker.goto(f"{stack.url}/generate/image/")
     maker.get_by_label("Prompt").fill("a teammate's harbour at dawn")
     maker.get_by_role("button", name="Generate").click()
-    expect(maker).to_have_url(f"{stack.url}/")
+    arrived(maker, f"{stack.url}/")
 
     card = watcher.locator("article[data-kind=image]")
     expect(card).to_be_visible(timeout=WITHIN)

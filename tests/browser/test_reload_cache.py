@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 class ProductionStack(Stack):
     def __init__(self, **options) -> None:
         super().__init__(**options)
-        self.env |= {"DEBUG": "false", "SECRET_KEY": "reload-test-" + "x" * 40}
+        # Its own collected files: `make run`'s test may collect into the checkout's.
+        self.env |= {"DEBUG": "false", "SECRET_KEY": "reload-test-" + "x" * 40,
+                     "STATIC_ROOT": str(self.dir / "staticfiles")}
 
     def __enter__(self) -> "ProductionStack":
         self.manage("collectstatic", "--noinput", "--verbosity", "0")

@@ -4,6 +4,7 @@ card, which fills in as the worker finishes its items and opens into them."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import log_in
 from tests.stack import Stack
 
@@ -40,7 +41,7 @@ def test_a_set_is_one_stacked_card_that_fills_in_and_opens(stack: Stack, page: P
 
     set_id = stacked.get_attribute("data-set-id")
     stacked.get_by_role("link", name="Set of 4").click()
-    expect(page).to_have_url(f"{stack.url}/?set={set_id}")
+    arrived(page, f"{stack.url}/?set={set_id}")
     expect(page.locator("#gallery-grid > [data-generation-id]")).to_have_count(4)
     expect(page.locator("#gallery-grid .card-stack")).to_have_count(0)
     expect(page.locator("#gallery-grid")).to_contain_text("a blue kite over the dunes")

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.ready import arrived
 from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def log_in(page: Page, stack: Stack) -> None:
     page.get_by_label("Username").fill(stack.username)
     page.get_by_label("Password").fill(stack.password)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
 
 
 def generate(page: Page, stack: Stack, slug: str, fields: dict[str, str]) -> None:
@@ -26,7 +27,7 @@ def generate(page: Page, stack: Stack, slug: str, fields: dict[str, str]) -> Non
     for label, value in fields.items():
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="Generate").click()
-    expect(page).to_have_url(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
 
 
 def test_speech_and_image_finish_in_the_gallery_without_a_reload(stack: Stack,

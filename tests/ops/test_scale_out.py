@@ -15,6 +15,8 @@ from django.db import connection
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+pytestmark = pytest.mark.servers
+
 on_postgres = pytest.mark.skipif(
     not DATABASE_URL.startswith(("postgres://", "postgresql://")),
     reason="DATABASE_URL is not PostgreSQL (the SQLite run); `make test` runs this on PG")

@@ -1,0 +1,17 @@
+"""Waiting for a page a click navigated to: its address, then its scripts.
+
+`page.goto` already waits for the load event; a click that navigates does not, and a
+test that acts as soon as the address changes can beat the page's scripts (a composer
+tab clicked before composer.js ran is a plain link to another page). ui.js marks
+`<html data-ready>` on load.
+"""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def arrived(page: Page, url: str | re.Pattern[str]) -> None:
+    """The page shows `url` and its scripts have run."""
+    expect(page).to_have_url(url)
+    expect(page.locator("html[data-ready]")).to_be_attached()

@@ -86,12 +86,14 @@ DATABASES = {
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+STUDIO_DB_POOL = envint("STUDIO_DB_POOL", 0)  # studio/asgi.py turns it on for the web
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STUDIO_DB_POOL:
     # The web process is ASGI: each request runs in a thread of its own, where a
     # persistent connection would be left open; a pool per process lends them instead.
+    # Never in the worker: its forked processes must not share a parent's pool.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": envint("STUDIO_DB_POOL", 10), "timeout": 10}
+        "min_size": 1, "max_size": STUDIO_DB_POOL, "timeout": 10}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Measured with a web process and two workers: IMMEDIATE transactions stop the lock
     # upgrade deadlock between the web process and workers; WAL makes it faster.

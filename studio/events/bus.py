@@ -24,7 +24,7 @@ from functools import cache
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, connections
 
 from studio.events.models import Event
 
@@ -186,10 +186,13 @@ def announce(event: Event) -> None:
 
 async def in_thread(function, *args):
     """Database work off the event loop, in a shared pool thread (not a thread held
-    per stream); connections found broken or too old are replaced first."""
+    per stream). The thread's connection is given back after each call: held
+    between calls, the pool threads would keep PostgreSQL's pool empty."""
     def run():
-        close_old_connections()
-        return function(*args)
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
     return await sync_to_async(run, thread_sensitive=False)()
 
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 import uvicorn
 from django.conf import settings as django_settings
+from django.core.asgi import get_asgi_application
 from django.db.backends.signals import connection_created
 from django.test import Client
 
-from studio.asgi import application
 from tests.stack import free_port
 
 STARTUP_SECONDS = 10.0
@@ -22,8 +22,10 @@ class ThreadedServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Django's ASGI handler as studio/asgi.py makes it (not imported: it sets the
+        # web process's environment, which the stacks' processes would inherit).
         self.server = uvicorn.Server(uvicorn.Config(
-            application, host="127.0.0.1", port=self.port, lifespan="off",
+            get_asgi_application(), host="127.0.0.1", port=self.port, lifespan="off",
             log_level="warning", loop="asyncio", http="h11"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

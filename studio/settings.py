@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "studio.teams",
+    "studio.events",
     "studio.generations",
     "studio.finishing",
     "studio.api",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
+ASGI_APPLICATION = "studio.asgi.application"
 
 TEMPLATES = [
     {
@@ -84,6 +86,14 @@ DATABASES = {
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+STUDIO_DB_POOL = envint("STUDIO_DB_POOL", 0)  # studio/asgi.py turns it on for the web
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STUDIO_DB_POOL:
+    # The web process is ASGI: each request runs in a thread of its own, where a
+    # persistent connection would be left open; a pool per process lends them instead.
+    # Never in the worker: its forked processes must not share a parent's pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": STUDIO_DB_POOL, "timeout": 10}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Measured with a web process and two workers: IMMEDIATE transactions stop the lock
     # upgrade deadlock between the web process and workers; WAL makes it faster.
@@ -248,6 +258,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # empty disables), and reconcile the ledger with the API's usage every N minutes.
 STUDIO_BALANCE_MAX_AGE = envint("STUDIO_BALANCE_MAX_AGE", 300) or None
 STUDIO_RECONCILE_MINUTES = envint("STUDIO_RECONCILE_MINUTES", 15)
+
+# Live pages (studio/events): events are kept this long for streams that reconnect;
+# without Redis the web process reads new ones this often; a stream tells the browser
+# to reconnect after this many ms, and sends a comment this often so a router's idle
+# timeout (55 s on Heroku) never cuts it.
+STUDIO_EVENT_KEEP_HOURS = envint("STUDIO_EVENT_KEEP_HOURS", 24)
+STUDIO_EVENTS_POLL = envfloat("STUDIO_EVENTS_POLL", 0.25)
+STUDIO_EVENTS_RETRY_MS = envint("STUDIO_EVENTS_RETRY_MS", 2000)
+STUDIO_EVENTS_HEARTBEAT = envfloat("STUDIO_EVENTS_HEARTBEAT", 20.0)
 
 # Deleted generations stay restorable this long; then the daily purge removes them.
 STUDIO_TRASH_DAYS = envint("STUDIO_TRASH_DAYS", 30)

@@ -1,5 +1,6 @@
-"""The studio as production runs it: migrate, create a team, then gunicorn and a
-django-q2 cluster as separate processes over one fresh SQLite file and media folder.
+"""The studio as production runs it: migrate, create a team, then gunicorn (uvicorn
+workers, ASGI) and a django-q2 cluster as separate processes over one fresh SQLite
+file and media folder.
 When the outer run is on PostgreSQL and Redis (`make test`'s second run), the stack is
 too: a fresh database on the same PostgreSQL server and an emptied Redis database.
 
@@ -85,6 +86,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def web_command(port: int, control_socket: Path, workers: int = 2) -> tuple[str, ...]:
+    """The Procfile's web process: gunicorn with the studio's uvicorn workers (ASGI)."""
+    return (str(BIN / "gunicorn"), "studio.asgi:application",
+            "--worker-class", "studio.web.Worker", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--access-logfile", "-",
+            # Not the shared ~/.gunicorn/gunicorn.ctl another server may own.
+            "--control-socket", str(control_socket))
+
+
 def csrf_post(client: httpx.Client, path: str, data: dict[str, str | int],
               **kwargs) -> httpx.Response:
     """POST a form the way a browser does, with the current CSRF cookie's token."""
@@ -125,11 +135,7 @@ class Stack:
             self.manage("create_team", self.team, "--owner", self.username,
                         "--password", self.password, "--api-token", self.api_token,
                         "--tier", "premium")
-            self.spawn("web", str(BIN / "gunicorn"), "studio.wsgi",
-                       "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-                       "--threads", "4", "--access-logfile", "-",
-                       # Not the shared ~/.gunicorn/gunicorn.ctl another server may own.
-                       "--control-socket", str(self.dir / "gunicorn.ctl"))
+            self.start_web()
             if self._start_worker:
                 self.start_worker()
             self.wait_until_serving()
@@ -155,6 +161,13 @@ class Stack:
             self.processes[name] = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def start_web(self) -> None:
+        self.spawn("web", *web_command(self.port, self.dir / "gunicorn.ctl"))
+
+    def stop_web(self) -> None:
+        """A deploy's SIGTERM to the web process (gunicorn and its workers)."""
+        self.terminate([self.processes.pop("web")])
 
     def start_worker(self) -> None:
         self.spawn("worker", sys.executable, "manage.py", "worker")

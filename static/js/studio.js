@@ -1,6 +1,8 @@
-// Don't poll from a hidden tab; catch up as soon as it is visible again.
+// Don't poll from a hidden tab (the team poll, a card following its status); catch up
+// as soon as it is visible again.
 document.addEventListener("htmx:confirm", (event) => {
-  if (event.target.id === "poller" && document.hidden) event.preventDefault();
+  const polling = event.target.id === "poller" || event.target.hasAttribute?.("data-follows-status");
+  if (polling && document.hidden) event.preventDefault();
 });
 document.addEventListener("visibilitychange", () => {
   const poller = document.getElementById("poller");

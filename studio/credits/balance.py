@@ -2,9 +2,13 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import Q
+from django.template.loader import render_to_string
 
+from studio.events.publishing import publish
+from studio.events.shapers import shaper
 from studio.teams.models import Team
 
 
@@ -21,6 +25,7 @@ def observe_balance(team: Team, credits_remaining: int | None, as_of: datetime) 
         credits_remaining=credits_remaining, credits_as_of=as_of)
     if updated:
         team.credits_remaining, team.credits_as_of = credits_remaining, as_of
+        publish_balance(team)
     return bool(updated)
 
 
@@ -48,3 +53,18 @@ def balances_after(movements: Iterable[tuple[int, int, int | None]]) -> dict[int
         newer_balance, newer_credits = balance, credits
         newer_reported = reported if reported is not None else newer_reported
     return after
+
+
+def publish_balance(team: Team) -> None:
+    publish(team, "balance", {"credits_remaining": team.credits_remaining,
+                              "as_of": team.credits_as_of.isoformat()})
+
+
+@shaper("balance")
+def balance_for(event, viewer, memo: dict) -> dict:
+    """The balance in the page's header, drawn once for every viewer."""
+    if "html" not in memo:
+        shown = SimpleNamespace(credits_remaining=event.payload["credits_remaining"],
+                                credits_as_of=datetime.fromisoformat(event.payload["as_of"]))
+        memo["html"] = render_to_string("teams/_balance.html", {"team": shown})
+    return {"html": memo["html"]}

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.utils import timezone
 
-from studio.generations import lifecycle, reach, submission
+from studio.generations import lifecycle, live, reach, submission
 from studio.generations.models import (
     PENDING_STATUSES,
     Comment,
@@ -95,6 +95,7 @@ def move_to_top(member: Membership, generation: Generation) -> Done:
     owner = f"{generation.author.username}'s" if generation.author else "its author's"
     record(member, Action.MOVED_TO_TOP, f"Moved {name_of(generation)} to the top of "
                                         f"{owner} waiting work", generation=generation.pk)
+    live.card_changed(generation)
     return Done(True, f"#{generation.pk} goes first among {owner} waiting work.")
 
 
@@ -109,6 +110,7 @@ def set_lane(member: Membership, generation: Generation, lane: str) -> Done:
     label = Lane(lane).label.lower()
     record(member, Action.LANE_CHANGED, f"Put {name_of(generation)} in the {label} lane",
            generation=generation.pk, lane=lane)
+    live.card_changed(generation)
     return Done(True, f"#{generation.pk} is in the {label} lane.")
 
 
@@ -229,6 +231,7 @@ def delete(member: Membership, generation: Generation) -> Done:
     if not moved:
         return refused("It is already in the trash.", "in_trash")
     record(member, Action.DELETED, f"Deleted {name_of(generation)}", generation=generation.pk)
+    live.card_changed(generation)
     return Done(True, f"{name_of(generation)} moved to the trash. It can be restored from "
                       f"the trash for {settings.STUDIO_TRASH_DAYS} days.")
 
@@ -241,6 +244,7 @@ def restore(member: Membership, generation: Generation) -> Done:
         deleted_at=None, deleted_by=None, updated_at=timezone.now())
     record(member, Action.RESTORED, f"Restored {name_of(generation)}",
            generation=generation.pk)
+    live.card_changed(generation)
     return Done(True, f"{name_of(generation)} is back in the gallery.")
 
 
@@ -256,6 +260,7 @@ def star(member: Membership, generation: Generation, starred: bool | None = None
         Star.objects.get_or_create(generation=generation, user=member.user)
     else:
         mine.delete()
+    live.card_changed(generation)
     return Done(True, f"{name_of(generation)} {'starred' if wanted else 'unstarred'}.",
                 result=wanted)
 
@@ -274,6 +279,7 @@ def rate(member: Membership, generation: Generation, stars: int) -> Done:
                                     defaults={"stars": stars})
     record(member, Action.RATED, f"Rated {name_of(generation)} {stars} of 5",
            generation=generation.pk, stars=stars)
+    live.card_changed(generation)
     return Done(True, f"You rated {name_of(generation)} {stars} of 5.")
 
 
@@ -289,6 +295,7 @@ def comment(member: Membership, generation: Generation, text: str) -> Done:
     made = Comment.objects.create(generation=generation, author=member.user, text=text)
     record(member, Action.COMMENTED, f"Commented on {name_of(generation)}",
            generation=generation.pk, comment=made.pk)
+    live.card_changed(generation)
     return Done(True, "Comment added.", result=made)
 
 
@@ -298,6 +305,7 @@ def delete_comment(member: Membership, found: Comment) -> Done:
     found.delete()
     record(member, Action.COMMENT_DELETED, f"Deleted a comment on #{generation_id}",
            generation=generation_id)
+    live.card_changed(found.generation)
     return Done(True, "Comment deleted.")
 
 

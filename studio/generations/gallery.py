@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from studio.events.publishing import last_id
 from studio.generations import actions, composer
 from studio.generations.models import Generation, Star, Status
 from studio.lib.converters import parse_id
@@ -160,8 +161,10 @@ def filter_query(request: HttpRequest) -> str:
 def gallery(request: HttpRequest) -> HttpResponse:
     if getattr(request, "membership", None) is None:
         return render(request, "generations/no_team.html")
-    form, generations = filtered(request)
     before = parse_int(request.GET.get("before", ""))
+    # Read before the cards: whatever is stored after it, the page's stream sends.
+    live_since = None if before else last_id(current_membership(request).team)
+    form, generations = filtered(request)
     if before:
         generations = generations.filter(pk__lt=before)
     page = list(generations.order_by("-id")[:PAGE_SIZE + 1])
@@ -174,6 +177,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "query": query, "chips": chips(form, query),
         "more_before": cards[-1].pk if more else None,
         "poller": None if before else poller_state(cards, query),
+        "live_since": live_since,
     }
     if request.htmx and before:
         return render(request, "generations/gallery.html#more", {**context, "appending": True})

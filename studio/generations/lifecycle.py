@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from studio.credits import ledger
 from studio.credits.balance import observe_balance
+from studio.generations import live
 from studio.generations.models import Attempt, Generation, Heartbeat
 from studio.generations.states import FOLLOWED_UP, GRAPH, State, may_move, status_of
 from studio.lib import clock
@@ -158,8 +159,9 @@ def made(generation: Generation, media_fields: Iterable[str]) -> bool:
 
 def publish_place(generation: Generation, position: int, start: datetime) -> None:
     """A queued job's place in line and expected start, for its card."""
-    Generation.objects.filter(pk=generation.pk, state=State.QUEUED).update(
-        queue_position=position, expected_start_at=start, updated_at=timezone.now())
+    if Generation.objects.filter(pk=generation.pk, state=State.QUEUED).update(
+            queue_position=position, expected_start_at=start, updated_at=timezone.now()):
+        live.card_changed(generation)
 
 
 def take_follow_up(generation_id: int, due_at: datetime, now: datetime) -> datetime | None:

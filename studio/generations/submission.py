@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from studio.credits import budget
-from studio.generations import alternatives, dispatch
+from studio.generations import alternatives, dispatch, live
 from studio.generations.models import Generation, GenerationSet, Lane
 from studio.generations.states import State
 from studio.multimodal import catalog
@@ -121,6 +121,7 @@ def queue(team: Team, author, order: Order, made: list[dict],
                  summary(kind, generations, total) + approval_note(held, self_approved),
                  generation=generations[0].pk, generations=[g.pk for g in generations],
                  kind=kind.endpoint_type)
+    live.set_made(generation_set, generations)
     return generations
 
 

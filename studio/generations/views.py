@@ -180,7 +180,10 @@ def serve_file(request: HttpRequest, file, content_type: str, name: str,
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
     generation = reach.within_reach_or_404(request, generations, pk)
-    return render(request, "generations/_one_card.html", {"generation": generation})
+    # A card polling its status stops once there is nothing more to wait for.
+    status = 286 if request.htmx and not generation.is_pending else 200
+    return render(request, "generations/_one_card.html", {"generation": generation},
+                  status=status)
 
 
 @login_required

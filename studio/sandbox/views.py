@@ -110,7 +110,7 @@ def broken_off(request: HttpRequest, response: HttpResponse) -> StreamingHttpRes
 
     def half_then_drop():
         yield body[: len(body) // 2]
-        client_socket(request).shutdown(socket.SHUT_RDWR)
+        break_connection(request)
 
     dropped = StreamingHttpResponse(half_then_drop(), status=response.status_code,
                                     content_type=response["Content-Type"])
@@ -122,10 +122,23 @@ def lost_on_the_way(request: HttpRequest) -> StreamingHttpResponse:
     """The connection breaks before a byte of the answer: the caller cannot tell
     whether the call arrived (it did not; nothing was charged)."""
     def drop():
-        client_socket(request).shutdown(socket.SHUT_RDWR)
+        break_connection(request)
         yield b""  # never sent: the connection is gone
 
     return StreamingHttpResponse(drop(), status=201, content_type="application/json")
+
+
+class ConnectionBroken(Exception):
+    """Raised inside an answer's body: an ASGI server then breaks the connection."""
+
+
+def break_connection(request: HttpRequest) -> None:
+    """Break the caller's connection mid-answer. An ASGI server (uvicorn) hands the
+    app no socket, but closes the connection when the app fails after the answer
+    began (its status and headers are out: the body never completes)."""
+    if hasattr(request, "scope"):
+        raise ConnectionBroken("sandbox fault: the connection breaks here")
+    client_socket(request).shutdown(socket.SHUT_RDWR)
 
 
 def client_socket(request: HttpRequest) -> socket.socket:

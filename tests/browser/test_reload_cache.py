@@ -64,7 +64,7 @@ def test_a_reload_fetches_the_page_and_nothing_that_did_not_change(stack: Stack,
     page.wait_for_load_state("networkidle")
     again = requested_paths(stack, before)
     assert "/" in again
-    assert set(again) <= {"/", "/gallery/poll/"}, again
+    assert set(again) <= {"/", "/gallery/poll/", "/events/"}, again  # the page's stream
 
 
 def test_static_files_are_compressed_and_kept_for_a_year(stack: Stack) -> None:

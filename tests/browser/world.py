@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import BIN, ROOT, Stack
+from tests.stack import ROOT, Stack
 
 ROLES = ("owner", "admin", "member", "viewer", "empty", "stranger", "anonymous")
 DESKTOP = {"width": 1440, "height": 900}
@@ -68,10 +68,7 @@ class WorldServer(Stack):
             out = self.dir / "world.json"
             self.run(sys.executable, "-m", "tests.browser.world", str(out))
             built = json.loads(out.read_text())
-            self.spawn("web", str(BIN / "gunicorn"), "studio.wsgi",
-                       "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-                       "--threads", "4", "--access-logfile", "-",
-                       "--control-socket", str(self.dir / "gunicorn.ctl"))
+            self.start_web()
             self.wait_until_serving()
         except BaseException:
             self.stop()

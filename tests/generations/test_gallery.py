@@ -76,8 +76,8 @@ def poller_of(html: str) -> str:
 
 
 def every(html: str) -> str:
-    """How often the page's poller asks: "6s"."""
-    return re.search(r'hx-trigger="every (\d+s)', poller_of(html)).group(1)
+    """How often the page's poller asks when the page falls back to it: "6s"."""
+    return re.search(r'data-poll-every="(\d+)"', poller_of(html)).group(1) + "s"
 
 
 def watched(html: str) -> str:

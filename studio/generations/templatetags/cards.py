@@ -33,13 +33,15 @@ class Rights:
     may_generate: bool
     may_manage: bool
     starred: bool
+    mine: bool  # their own pending card follows its status by polling
 
     @classmethod
     def of(cls, membership, generation: Generation) -> "Rights":
         if membership is None:
-            return cls(False, False, False, False)
+            return cls(False, False, False, False, False)
         return cls(membership.may_change(generation), membership.can_generate,
-                   membership.can_manage, bool(getattr(generation, "starred", False)))
+                   membership.can_manage, bool(getattr(generation, "starred", False)),
+                   generation.author_id == membership.user_id)
 
     @property
     def key(self) -> str:

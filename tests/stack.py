@@ -170,7 +170,11 @@ class Stack:
         self.terminate([self.processes.pop("web")])
 
     def start_worker(self) -> None:
-        self.spawn("worker", sys.executable, "manage.py", "worker")
+        """Start the worker, unless one of this stack's is running (a second would
+        outlive the stack and keep its database open)."""
+        running = self.processes.get("worker")
+        if running is None or running.poll() is not None:
+            self.spawn("worker", sys.executable, "manage.py", "worker")
 
     def wait_until_serving(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

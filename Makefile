@@ -12,9 +12,9 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 # `make test` runs the suite twice: on SQLite, then on PostgreSQL + Redis servers that
 # tests/servers/servers.sh installs (Debian packages), starts on loopback and stops.
 # The first run is spread over two processes, a test file each at a time (module-scoped
-# stacks stay whole); the second keeps only the tests whose outcome can depend on the
-# engine (tests/conftest.py: differs_by_engine) and runs in one process, because its
-# stacks and cache share one Redis.
+# stacks stay whole), then runs the tests marked serial in one; the second keeps only the
+# tests whose outcome can depend on the engine (tests/conftest.py: differs_by_engine)
+# and runs in one process, because its stacks and cache share one Redis.
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
@@ -63,7 +63,8 @@ test: test-deps chromium
 	exit $$status
 
 test-sqlite: test-deps chromium
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -n 2 --dist loadfile
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -n 2 --dist loadfile -m "not serial"
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m serial
 
 # Browser tests (pages' looks included) and tests without a database run once, above.
 test-scale-out: test-deps chromium

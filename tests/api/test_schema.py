@@ -18,6 +18,10 @@ from studio.api import tokens
 from studio.api.v1 import api
 from studio.wsgi import application
 
+# Its operations are items that share one node id, which pytest-xdist runs as one:
+# `make test` runs this module in a process of its own.
+pytestmark = pytest.mark.serial
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 

@@ -32,8 +32,8 @@ from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
 from studio.generations import submission
+from studio.generations.filtering import GalleryFilter
 from studio.generations.forms import FORMS
-from studio.generations.gallery import GalleryFilter
 from studio.generations.models import Generation, Lane
 from studio.generations.views import serve_file
 from studio.lib import safe_http

@@ -12,19 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from studio.events.publishing import last_id
-from studio.generations import actions, composer
-from studio.generations.models import Generation, Star, Status
+from studio.generations import composer
+from studio.generations.filtering import GalleryFilter, as_filtered, either
+from studio.generations.models import Generation
 from studio.lib.converters import parse_id
-from studio.lib.filters import TeamFilterForm
-from studio.lib.outcome import on_page
 from studio.multimodal import catalog
 from studio.teams.models import Density
 from studio.teams.scoping import current_membership, team_queryset
@@ -39,54 +38,6 @@ MAX_POLLED_IDS = 200
 # Seconds between polls: while a card on the page is pending, and when none is. Both
 # well within the 10 s in which a teammate's new card should show.
 BUSY_POLL, IDLE_POLL = 2, 6
-
-
-class GalleryFilter(TeamFilterForm):
-    q = forms.CharField(required=False, max_length=200, label="Search",
-                        widget=forms.SearchInput(attrs={"placeholder": "Search prompts "
-                                                        "and texts",
-                                                        "data-shortcut-search": ""}))
-    kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *catalog.kind_choices()])
-    status = forms.ChoiceField(required=False,
-                               choices=[("", "Any status"), *Status.choices])
-    starred = forms.BooleanField(required=False, label="Starred by me")
-    set = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                             widget=forms.HiddenInput)
-    field_order = ["q", "kind", "status", "member", "starred", "date_from", "date_to", "set"]
-
-    def __init__(self, data, *, team):
-        super().__init__(data, team=team)
-        self.fields["member"].empty_label = "Anyone"
-        self.fields["member"].to_field_name = "username"
-
-    def apply(self, generations: QuerySet, user) -> QuerySet:
-        if not self.is_valid():
-            return generations.none()
-        data = self.cleaned_data
-        if data["q"]:
-            for word in data["q"].lower().split()[:8]:
-                generations = generations.filter(search_text__contains=word)
-        if data["kind"]:
-            generations = generations.filter(kind=data["kind"])
-        if data["status"]:
-            generations = generations.filter(status=data["status"])
-        if data["member"]:
-            generations = generations.filter(author=data["member"])
-        if data["set"]:
-            generations = generations.filter(generation_set_id=data["set"])
-        if data["starred"]:
-            generations = generations.filter(
-                Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
-        return self.apply_dates(generations)
-
-    @property
-    def active(self) -> bool:
-        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
-
-    @property
-    def folded_errors(self) -> bool:
-        """An error in a filter behind the "Filters" button: it must open to show it."""
-        return self.is_bound and any(name != "q" for name in self.errors)
 
 
 @dataclass(frozen=True)
@@ -134,12 +85,6 @@ def filtered(request: HttpRequest) -> tuple[GalleryFilter, QuerySet]:
     team = current_membership(request).team
     form = GalleryFilter(filter_data(request) or None, team=team)
     return form, as_filtered(form, visible(request), request.user)
-
-
-def as_filtered(form: GalleryFilter, generations: QuerySet, user) -> QuerySet:
-    if form.is_bound:
-        generations = form.apply(generations, user)
-    return generations if form.active else generations.stacked()
 
 
 def still_going(card: Generation) -> bool:
@@ -264,11 +209,6 @@ def changed_since(request: HttpRequest, watched: list[int], watched_sets: list[i
             + list(new.order_by("-id").values_list("pk", flat=True)[:PAGE_SIZE]), sets_moved)
 
 
-def either(ids: list[int], sets) -> Q:
-    """Rows of these ids, or of these sets (the polls' hot path: no OR without sets)."""
-    return Q(pk__in=ids) | Q(generation_set_id__in=sets) if sets else Q(pk__in=ids)
-
-
 def filter_data(request: HttpRequest) -> dict:
     return {k: v for k, v in request.GET.items() if k in GalleryFilter.base_fields}
 
@@ -294,14 +234,3 @@ def parse_ids(value: str) -> list[int]:
     ids = (parse_id(part) for part in value.split(",")[:MAX_POLLED_IDS])
     return [pk for pk in ids if pk is not None]
 
-
-@login_required
-@require_POST
-def density(request: HttpRequest) -> HttpResponse:
-    """The member's row size; script sends it in the background (204), a plain form
-    is answered with the gallery."""
-    done = actions.set_gallery_density(current_membership(request),
-                                       request.POST.get("density", ""))
-    if request.htmx and done.ok:
-        return HttpResponse(status=204)
-    return on_page(request, done)

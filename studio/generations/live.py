@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from studio.events.publishing import publish
 from studio.events.shapers import Viewer, shaper
-from studio.generations.gallery import GalleryFilter, as_filtered, either
+from studio.generations.filtering import GalleryFilter, as_filtered, either
 from studio.generations.models import Generation, GenerationSet, Star
 from studio.generations.templatetags.cards import CSRF_PLACEHOLDER, Rights, card
 

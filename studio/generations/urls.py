@@ -15,7 +15,7 @@ from studio.generations import (
 urlpatterns = [
     path("", gallery.gallery, name="gallery"),
     path("gallery/poll/", gallery.poll, name="gallery_poll"),
-    path("gallery/density/", gallery.density, name="gallery_density"),
+    path("gallery/density/", views.density, name="gallery_density"),
     path("generate/<slug:slug>/", views.generate, name="generate"),
     path("generate/<slug:slug>/sources/", sources.tiles, name="source_tiles"),
     path("generations/<id:pk>/", views.detail, name="generation_detail"),

@@ -21,6 +21,7 @@ from studio.generations import detail as detail_page
 from studio.generations.forms import FORMS
 from studio.generations.models import CONTENT_TYPES, UNKNOWN_TYPE, Generation, Lane
 from studio.lib import media_storage, ranged
+from studio.lib.outcome import on_page
 from studio.multimodal import catalog
 from studio.teams.models import Role
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
@@ -223,3 +224,15 @@ def shared_image(request: HttpRequest, token: str) -> HttpResponse:
         content_type = UNKNOWN_TYPE
     return serve_file(request, file, content_type, file.name.rsplit("/", 1)[-1],
                       as_attachment=content_type == UNKNOWN_TYPE)
+
+
+@login_required
+@require_POST
+def density(request: HttpRequest) -> HttpResponse:
+    """The member's row size; script sends it in the background (204), a plain form
+    is answered with the gallery."""
+    done = actions.set_gallery_density(current_membership(request),
+                                       request.POST.get("density", ""))
+    if request.htmx and done.ok:
+        return HttpResponse(status=204)
+    return on_page(request, done)

@@ -62,7 +62,9 @@ class CardParser(HTMLParser):
                               attr.get("data-kind") or "", attr.get("data-status") or "")
             self.cards.append(self._open)
         elif self._open and tag in MEDIA_TAGS and attr.get("src"):
-            self._open.media_src = self._open.media_src or attr["src"] or ""
+            # A speech card's picture is its waveform; its media is the player's.
+            if "card-waveform" not in (attr.get("class") or ""):
+                self._open.media_src = self._open.media_src or attr["src"] or ""
         elif self._open and tag == "a" and "download" in attr:
             self._open.download_href = attr.get("href") or ""
 

@@ -1,0 +1,71 @@
+"""What a gallery shows: its filter form and the rows a filter or a poll picks.
+
+Apart from the gallery's views so that the live events (live.py), which the action
+layer reaches, can filter cards without importing the views.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from studio.generations.models import Star, Status
+from studio.lib.filters import TeamFilterForm
+from studio.multimodal import catalog
+
+
+class GalleryFilter(TeamFilterForm):
+    q = forms.CharField(required=False, max_length=200, label="Search",
+                        widget=forms.SearchInput(attrs={"placeholder": "Search prompts "
+                                                        "and texts",
+                                                        "data-shortcut-search": ""}))
+    kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *catalog.kind_choices()])
+    status = forms.ChoiceField(required=False,
+                               choices=[("", "Any status"), *Status.choices])
+    starred = forms.BooleanField(required=False, label="Starred by me")
+    set = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                             widget=forms.HiddenInput)
+    field_order = ["q", "kind", "status", "member", "starred", "date_from", "date_to", "set"]
+
+    def __init__(self, data, *, team):
+        super().__init__(data, team=team)
+        self.fields["member"].empty_label = "Anyone"
+        self.fields["member"].to_field_name = "username"
+
+    def apply(self, generations: QuerySet, user) -> QuerySet:
+        if not self.is_valid():
+            return generations.none()
+        data = self.cleaned_data
+        if data["q"]:
+            for word in data["q"].lower().split()[:8]:
+                generations = generations.filter(search_text__contains=word)
+        if data["kind"]:
+            generations = generations.filter(kind=data["kind"])
+        if data["status"]:
+            generations = generations.filter(status=data["status"])
+        if data["member"]:
+            generations = generations.filter(author=data["member"])
+        if data["set"]:
+            generations = generations.filter(generation_set_id=data["set"])
+        if data["starred"]:
+            generations = generations.filter(
+                Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
+        return self.apply_dates(generations)
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+    @property
+    def folded_errors(self) -> bool:
+        """An error in a filter behind the "Filters" button: it must open to show it."""
+        return self.is_bound and any(name != "q" for name in self.errors)
+
+
+def as_filtered(form: GalleryFilter, generations: QuerySet, user) -> QuerySet:
+    if form.is_bound:
+        generations = form.apply(generations, user)
+    return generations if form.active else generations.stacked()
+
+
+def either(ids: list[int], sets) -> Q:
+    """Rows of these ids, or of these sets (the polls' hot path: no OR without sets)."""
+    return Q(pk__in=ids) | Q(generation_set_id__in=sets) if sets else Q(pk__in=ids)

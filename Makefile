@@ -47,8 +47,9 @@ run: deps
 	@# Both in the background; when one ends (or Ctrl-C, or SIGTERM) the other is stopped and
 	@# waited for. (A trap that signalled its own group re-entered itself until bash crashed.)
 	@# gunicorn runs in a session of its own, so Ctrl-C reaches it only as the trap's SIGTERM
-	@# (which also closes the open event streams at once): a gthread worker that gets SIGINT exits from inside its signal handler and now and
-	@# then deadlocks on a lock it held (seen: 2 runs in 7 left a worker hanging).
+	@# (which also closes the open event streams at once): a worker that got SIGINT exited
+	@# from inside its signal handler and now and then deadlocked on a lock it held (seen
+	@# with gthread workers: 2 runs in 7 left one hanging).
 	@trap 'trap - INT TERM EXIT; kill -TERM $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(PY) manage.py worker & \
 	setsid $(VENV)/bin/gunicorn studio.asgi:application --worker-class studio.web.Worker --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --no-control-socket --access-logfile - & \

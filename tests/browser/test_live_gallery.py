@@ -2,9 +2,9 @@
 gallery, although nothing on that page was pending: pushed through its event stream."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.ready import arrived
+from tests.browser.ready import arrived, log_in_as
 from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -12,14 +12,6 @@ pytestmark = pytest.mark.browser
 MIRA = ("mira", "mira-studio-password")
 # A teammate's new card must show within 10 s (pushed, it takes well under one).
 WITHIN = 10_000
-
-
-def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
-    page.goto(f"{stack.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    arrived(page, f"{stack.url}/")
 
 
 def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(

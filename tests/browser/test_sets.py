@@ -4,7 +4,7 @@ card, which fills in as the worker finishes its items and opens into them."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ready import arrived
+from tests.browser.ready import arrived, log_in_as
 from tests.browser.test_speech_and_image import log_in
 from tests.stack import Stack
 
@@ -46,14 +46,6 @@ def test_a_set_is_one_stacked_card_that_fills_in_and_opens(stack: Stack, page: P
     expect(page.locator("#gallery-grid .card-stack")).to_have_count(0)
     expect(page.locator("#gallery-grid")).to_contain_text("a blue kite over the dunes")
     assert problems == [], f"{problems}\n{stack.logs()}"
-
-
-def log_in_as(page: Page, stack: Stack, username: str, password: str) -> None:
-    page.goto(f"{stack.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    arrived(page, f"{stack.url}/")
 
 
 def test_a_held_set_waits_with_a_clock_and_an_admin_approves_it_on_its_card(

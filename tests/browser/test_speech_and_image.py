@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.browser.ready import arrived
+from tests.browser.ready import arrived, log_in_as
 from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
@@ -15,11 +15,7 @@ SCREENSHOT = "/tmp/studio-gallery.png"
 
 
 def log_in(page: Page, stack: Stack) -> None:
-    page.goto(f"{stack.url}/accounts/login/")
-    page.get_by_label("Username").fill(stack.username)
-    page.get_by_label("Password").fill(stack.password)
-    page.get_by_role("button", name="Log in").click()
-    arrived(page, f"{stack.url}/")
+    log_in_as(page, stack, stack.username, stack.password)
 
 
 def generate(page: Page, stack: Stack, slug: str, fields: dict[str, str]) -> None:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "studio.events",
     "studio.generations",
     "studio.finishing",
+    "studio.review",
     "studio.api",
     "ninja",
     "studio.credits",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("", include("studio.api.urls")),
+    path("", include("studio.review.urls")),
     path("", include("studio.finishing.urls")),  # before /generate/<slug>/
     path("", include("studio.generations.urls")),
 ]

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.utils import timezone
 
-from studio.generations import lifecycle, live, reach, submission
+from studio.generations import lifecycle, live, moments, reach, submission
 from studio.generations.models import (
     PENDING_STATUSES,
     Comment,
@@ -283,20 +283,31 @@ def rate(member: Membership, generation: Generation, stars: int) -> Done:
     return Done(True, f"You rated {name_of(generation)} {stars} of 5.")
 
 
-def comment(member: Membership, generation: Generation, text: str) -> Done:
-    """`result`: the comment."""
+def comment(member: Membership, generation: Generation, text: str,
+            moment: moments.Moment = moments.NOWHERE) -> Done:
+    """A note, at a moment of a clip or a point of a picture when `moment` says so.
+    `result`: the comment."""
     check_may_review(member)
     text = text.strip()
-    if not text:
-        return refused("Write something first.", "invalid")
-    if len(text) > COMMENT_LIMIT:
-        return refused(f"A comment is at most {COMMENT_LIMIT:,} characters; this is "
-                       f"{len(text):,}.", "invalid")
-    made = Comment.objects.create(generation=generation, author=member.user, text=text)
+    problem = text_problem(text) or next(iter(moments.problems(generation, moment).values()),
+                                         "")
+    if problem:
+        return refused(problem, "invalid")
+    made = Comment.objects.create(generation=generation, author=member.user, text=text,
+                                  **moment.fields)
     record(member, Action.COMMENTED, f"Commented on {name_of(generation)}",
            generation=generation.pk, comment=made.pk)
     live.card_changed(generation)
+    moments.note_made.send(sender=Comment, comment=made)
     return Done(True, "Comment added.", result=made)
+
+
+def text_problem(text: str) -> str:
+    if not text:
+        return "Write something first."
+    if len(text) > COMMENT_LIMIT:
+        return f"A comment is at most {COMMENT_LIMIT:,} characters; this is {len(text):,}."
+    return ""
 
 
 def delete_comment(member: Membership, found: Comment) -> Done:

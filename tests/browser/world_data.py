@@ -283,8 +283,10 @@ class Builder:
     def reviews(self) -> None:
         people = {"olivia": self.owner, "adam": self.admin, "mia": self.member}
         lighthouse = Generation.objects.get(pk=self.ids["image"])
-        for name, text in COMMENTS:
-            Comment.objects.create(generation=lighthouse, author=people[name], text=text)
+        for number, (name, text) in enumerate(COMMENTS):
+            Comment.objects.create(generation=lighthouse, author=people[name], text=text,
+                                   **({"point_x": 0.3, "point_y": 0.4} if number == 0 else {}))
+        self.notes_at_moments()
         images = list(Generation.objects.filter(kind="image").order_by("-id")[:12])
         for number, row in enumerate([lighthouse, *images]):
             if number % 2 == 0:
@@ -297,6 +299,16 @@ class Builder:
                                                     defaults={"stars": stars})
         Rating.objects.update_or_create(generation=lighthouse, user=self.member,
                                         defaults={"stars": 5})
+
+    def notes_at_moments(self) -> None:
+        """The animated lighthouse discussed at a moment and over a range."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        mentioned = Comment.objects.create(
+            generation=clip, author=self.admin, text="@mia the boat should enter here",
+            at=1.5)
+        mentioned.mentions.add(self.member)
+        Comment.objects.create(generation=clip, author=self.owner,
+                               text="Too dark from here to the end", at=2.5, until=3.5)
 
     def trash(self) -> None:
         """Two finished ones in the trash: the member's own, and one an admin moved."""

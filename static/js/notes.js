@@ -150,3 +150,17 @@ document.addEventListener("mousedown", (event) => {
   event.preventDefault();
   complete(option.closest(".field").querySelector("textarea"), option.dataset.mention);
 });
+
+// An outside link's Copy button: the address to the clipboard, selected as well.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-share-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.shareCopy);
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    button.lastChild.textContent = "Copied";
+  } catch {
+    button.lastChild.textContent = "Press Ctrl+C";
+  }
+});

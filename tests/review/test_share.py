@@ -304,3 +304,49 @@ def test_another_team_cannot_see_share_or_revoke(outsider_client, teammate_clien
 def test_unknown_tokens_are_not_found(db):
     for token in ("nope", "A" * 32, "x" * 500):
         assert Client().get(f"/s/{token}/").status_code == 404
+
+
+# --- the REST API ---------------------------------------------------------------------
+
+def api_client(team, user, *scopes) -> Client:
+    from studio.api import tokens
+
+    secret = tokens.create(team, user, name="test", scopes=list(scopes)).secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_rest_api_creates_lists_and_revokes_links(team_a, teammate, clip):
+    api = api_client(team_a, teammate, "read", "generate")
+    made_link = api.post(f"/api/v1/generations/{clip.pk}/links",
+                         {"expires_days": 3, "passphrase": "p", "allow_download": True},
+                         content_type="application/json")
+    assert made_link.status_code == 201, made_link.content
+    body = made_link.json()
+    token = re.search(r"/s/([A-Za-z0-9_-]{22,})/$", body["url"]).group(1)
+    assert (body["status"], body["has_passphrase"], body["allow_download"]) == ("live", True,
+                                                                                True)
+    assert Client().get(f"/s/{token}/").status_code == 200
+    for _ in range(2):
+        api.post(f"/api/v1/generations/{clip.pk}/links", {"expires_days": 1},
+                 content_type="application/json")
+    first = api.get(f"/api/v1/generations/{clip.pk}/links?limit=2").json()
+    assert len(first["items"]) == 2 and first["next"].endswith("limit=2&before=" + str(
+        first["items"][1]["id"]))
+    rest = api.get(first["next"]).json()
+    assert [item["id"] for item in rest["items"]] == [body["id"]] and rest["next"] is None
+    revoked = api.post(f"/api/v1/links/{body['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert Client().get(f"/s/{token}/").status_code == 410
+    again = api.post(f"/api/v1/links/{body['id']}/revoke")
+    assert again.status_code == 409
+
+
+def test_rest_api_refuses_a_lifetime_out_of_range_and_a_read_token(team_a, teammate, clip):
+    writer = api_client(team_a, teammate, "read", "generate")
+    too_long = writer.post(f"/api/v1/generations/{clip.pk}/links", {"expires_days": 91},
+                           content_type="application/json")
+    assert too_long.status_code == 422
+    reader = api_client(team_a, teammate, "read")
+    assert reader.post(f"/api/v1/generations/{clip.pk}/links", {"expires_days": 2},
+                       content_type="application/json").status_code == 403
+    assert not ShareLink.objects.exists()

@@ -42,7 +42,8 @@ STRINGS = {"fmt": "png", "action": "test"}
 # A valid body for the API's operations that take one, by the route's last word:
 # an id must answer as a missing one does, not only as a malformed body does.
 BODIES = {"lane": {"lane": "normal"}, "star": {"starred": True}, "rating": {"stars": 3},
-          "comments": {"text": "hello"}, "<int:pk>": {"disabled": True}}
+          "comments": {"text": "hello"}, "<int:pk>": {"disabled": True},
+          "links": {"expires_days": 7}}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

@@ -37,6 +37,7 @@ from studio.generations.models import Attempt, Comment, Generation, Rating, Save
 from studio.generations.states import State, status_of
 from studio.lib import clock
 from studio.multimodal import catalog
+from studio.review import share
 from studio.multimodal.answers import MediaAnswer
 from studio.multimodal.streaming import Base64Payload
 from studio.sandbox import media, video
@@ -133,6 +134,7 @@ class Builder:
             self.history()
             self.chain()
         self.reviews()
+        self.links()
         self.prompts()
         self.trash()
         self.unfinished()
@@ -309,6 +311,20 @@ class Builder:
         mentioned.mentions.add(self.member)
         Comment.objects.create(generation=clip, author=self.owner,
                                text="Too dark from here to the end", at=2.5, until=3.5)
+
+    def links(self) -> None:
+        """Outside links to the animated lighthouse: open, behind a passphrase, and
+        revoked; and a note a client left through the open one."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        sharer = Membership.objects.get(team=self.team, user=self.member)
+        for key, options in (("share", {"allow_download": True}),
+                             ("share_locked", {"passphrase": "harbour lights"}),
+                             ("share_ended", {})):
+            link, token = share.share(sharer, clip, days=14, **options).result
+            self.ids[key] = token
+        share.revoke(Membership.objects.get(team=self.team, user=self.admin), link)
+        Comment.objects.create(generation=clip, outside_name="Cleo (client)", at=0.5,
+                               text="Lovely. Could the boat come in a little sooner?")
 
     def trash(self) -> None:
         """Two finished ones in the trash: the member's own, and one an admin moved."""

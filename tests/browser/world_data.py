@@ -37,9 +37,9 @@ from studio.generations.models import Attempt, Comment, Generation, Rating, Save
 from studio.generations.states import State, status_of
 from studio.lib import clock
 from studio.multimodal import catalog
-from studio.review import share
 from studio.multimodal.answers import MediaAnswer
 from studio.multimodal.streaming import Base64Payload
+from studio.review import share
 from studio.sandbox import media, video
 from studio.sandbox.models import SandboxAccount
 from studio.teams import audit, invitations

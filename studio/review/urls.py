@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import path
+
+from studio.review import notification_views
+
+urlpatterns: list = [
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.read_all, name="notifications_read"),
+    path("notifications/<id:pk>/", notification_views.open_notification,
+         name="notification_open"),
+]

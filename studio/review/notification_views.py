@@ -1,0 +1,41 @@
+"""The bell's pages: every notification of mine, open one (read, then the thing it is
+about), mark all read (the actions are `notifications`')."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from studio.lib.outcome import on_page
+from studio.review import notifications
+from studio.review.models import Notification
+from studio.teams.scoping import current_membership
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    mine = Notification.objects.of(membership).select_related("actor")
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """A link under the bell: read now, then to what it is about."""
+    membership = current_membership(request)
+    notification = get_object_or_404(Notification.objects.of(membership), pk=pk)
+    notifications.mark_read(membership, notification)
+    return redirect(notification.url)
+
+
+@login_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    return on_page(request, notifications.mark_read(current_membership(request)),
+                   "notifications")

@@ -5,7 +5,9 @@ notifications page; reading them."""
 import re
 
 import pytest
+from django.test import Client
 
+from studio.api import tokens
 from studio.events.models import Event
 from studio.events.shapers import Viewer
 from studio.events.stream import shape
@@ -194,3 +196,47 @@ def test_no_one_else_opens_my_notification(teammate_client, outsider_client, two
 def test_an_outsider_sees_nothing_of_mine_in_their_lists(outsider_client, two_for_olivia):
     html = outsider_client.get("/notifications/").content.decode()
     assert "First note" not in html and bell_label(html) == "Notifications, 0 unread"
+
+
+# --- the REST API -----------------------------------------------------------------------
+
+
+def api_client(team, user) -> Client:
+    secret = tokens.create(team, user, name="bell", scopes=["read"]).secret
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def test_a_token_lists_its_members_notifications_newest_first_page_by_page(
+        team_a, owner, teammate):
+    mine = member(owner, team_a)
+    made = [notify(mine, "note", f"Note {n}", f"/generations/{n}/", actor=teammate)
+            for n in range(3)]
+    api = api_client(team_a, owner)
+    first = api.get("/api/v1/notifications?limit=2").json()
+    assert [item["text"] for item in first["items"]] == ["Note 2", "Note 1"]
+    assert first["items"][0]["actor"] == "tom" and first["items"][0]["read_at"] is None
+    second = api.get(first["next"]).json()
+    assert [item["id"] for item in second["items"]] == [made[0].pk]
+    assert second["next"] is None
+    assert api_client(team_a, teammate).get("/api/v1/notifications").json() == \
+        {"items": [], "next": None}
+
+
+def test_a_token_marks_one_or_all_read(team_a, owner, teammate, two_for_olivia):
+    first, _ = two_for_olivia
+    api = api_client(team_a, owner)
+    read = api.post(f"/api/v1/notifications/{first.pk}/read").json()
+    assert read["id"] == first.pk and read["read_at"] is not None
+    unread = api.get("/api/v1/notifications?unread=true").json()["items"]
+    assert [item["text"] for item in unread] == ["Tom mentioned you"]
+    assert api.post("/api/v1/notifications/read").json() == {"marked": 1}
+
+
+def test_another_members_token_cannot_read_or_mark_mine(team_a, teammate, team_b, outsider,
+                                                          two_for_olivia):
+    first, _ = two_for_olivia
+    for api in (api_client(team_a, teammate), api_client(team_b, outsider)):
+        assert api.post(f"/api/v1/notifications/{first.pk}/read").status_code == 404
+        assert api.get("/api/v1/notifications").json()["items"] == []
+    first.refresh_from_db()
+    assert first.read_at is None

@@ -70,10 +70,33 @@ def send_email(notification_id: int) -> None:
         return
     link = settings.STUDIO_PUBLIC_URL.rstrip("/") + notification.url
     try:
-        send_mail(f"Studio: {notification.text}", f"{notification.text}\n\n{link}\n",
-                  None, [address])
+        subject = " ".join(notification.text.split())[:150]  # one line: no header breaks
+        send_mail(f"Studio: {subject}", f"{notification.text}\n\n{link}\n", None, [address])
     except Exception:
         log.exception("notification_email_failed", extra={"notification": notification_id})
+
+
+def email_choices(member: Membership) -> list[str]:
+    return list(EmailChoice.objects.for_team(member.team_id).filter(member=member)
+                .values_list("kind", flat=True))
+
+
+def choose_emails(member: Membership, address: str, kinds: list[str]) -> Done:
+    """The action: `member` gets these kinds by e-mail too, at `address` (their
+    account's). Their own choice: not in the team's audit trail."""
+    with transaction.atomic():
+        user = member.user
+        if user.email != address:
+            user.email = address
+            user.save(update_fields=["email"])
+        EmailChoice.objects.for_team(member.team_id).filter(member=member).delete()
+        EmailChoice.objects.bulk_create(
+            EmailChoice(team_id=member.team_id, member=member, kind=NotificationKind(kind))
+            for kind in kinds)
+    if not kinds:
+        return Done(True, "No notifications go by e-mail.")
+    return Done(True, f"Saved: {len(kinds)} kind{'s' if len(kinds) != 1 else ''} of "
+                      f"notification also go to {address}.")
 
 
 # --- the bell ---------------------------------------------------------------------

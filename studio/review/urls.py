@@ -4,6 +4,8 @@ from studio.review import notification_views
 
 urlpatterns: list = [
     path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/settings/", notification_views.email_settings,
+         name="notification_settings"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("notifications/<id:pk>/", notification_views.open_notification,
          name="notification_open"),

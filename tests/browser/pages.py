@@ -162,6 +162,7 @@ PAGES: list[PageSpec] = [
     PageSpec("bell-open", "/credits/", "member", state=open_bell),
     PageSpec("notifications", "/notifications/", "member"),
     PageSpec("notifications-empty", "/notifications/", "viewer"),
+    PageSpec("notifications-by-email", "/notifications/settings/", "admin"),
     PageSpec("invite", "/invite/{invitation}/", "anonymous"),
     PageSpec("invite-expired", "/invite/{expired_invitation}/", "anonymous", status=410),
     PageSpec("login", "/accounts/login/", "anonymous"),

@@ -17,6 +17,7 @@ from studio.review.notifications import notify
 from studio.teams.models import Membership
 from tests.conftest import make_team
 from tests.generations.helpers import drive, queued
+from tests.stack import free_port
 
 SPEECH = {"voice": "Wise_Woman", "speed": "1", "volume": "1", "pitch": "0",
           "emotion": "neutral"}
@@ -240,3 +241,64 @@ def test_another_members_token_cannot_read_or_mark_mine(team_a, teammate, team_b
         assert api.get("/api/v1/notifications").json()["items"] == []
     first.refresh_from_db()
     assert first.read_at is None
+
+
+# --- by e-mail ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def olivia_by_email(owner_client) -> None:
+    response = owner_client.post("/notifications/settings/", {
+        "email": "olivia@example.com", "kinds": ["note", "approval_waiting"]})
+    assert response.status_code == 302
+
+
+def test_only_the_kinds_i_chose_reach_me_by_email_after_the_change_commits(
+        team_a, owner, teammate, olivia_by_email, mailoutbox,
+        django_capture_on_commit_callbacks):
+    mine = member(owner, team_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(mine, "note", "Tom left a note", "/generations/4/", actor=teammate)
+        notify(mine, "mention", "Tom mentioned you", "/generations/4/", actor=teammate)
+        assert mailoutbox == []  # not before the commit
+    assert [mail.subject for mail in mailoutbox] == ["Studio: Tom left a note"]
+    assert mailoutbox[0].to == ["olivia@example.com"]
+    assert "http://127.0.0.1:8000/generations/4/" in mailoutbox[0].body
+
+
+def test_a_teammate_who_chose_nothing_gets_no_email(team_a, teammate, owner, mailoutbox,
+                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(member(teammate, team_a), "note", "A note", "/", actor=owner)
+    assert mailoutbox == []
+
+
+def test_a_failing_mail_server_is_logged_and_the_notification_stands(
+        team_a, owner, teammate, olivia_by_email, settings, caplog,
+        django_capture_on_commit_callbacks):
+    settings.MAILERS = {"default": {  # an SMTP server where nobody listens
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "use_tls": False}}}
+    with django_capture_on_commit_callbacks(execute=True):
+        made = notify(member(owner, team_a), "note", "Tom left a note", "/", actor=teammate)
+    assert made is not None and Notification.objects.filter(pk=made.pk).exists()
+    assert "notification_email_failed" in caplog.messages
+
+
+def test_the_email_page_shows_my_choices_and_offers_approvals_to_admins_only(
+        owner_client, teammate_client, olivia_by_email):
+    mine = owner_client.get("/notifications/settings/").content.decode()
+    assert 'value="olivia@example.com"' in mine
+    assert re.search(r'value="note"[^>]*checked', mine)
+    assert not re.search(r'value="mention"[^>]*checked', mine)
+    assert 'value="approval_waiting"' in mine
+    assert 'value="approval_waiting"' not in \
+        teammate_client.get("/notifications/settings/").content.decode()
+
+
+def test_choosing_emails_without_an_address_says_so_and_keeps_the_choices(teammate_client):
+    response = teammate_client.post("/notifications/settings/", {"kinds": ["note"]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Give an address for the e-mails to go to." in html
+    assert re.search(r'value="note"[^>]*checked', html)

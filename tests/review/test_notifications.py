@@ -5,7 +5,9 @@ notifications page; reading them."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from studio.api import tokens
 from studio.events.models import Event
@@ -302,3 +304,11 @@ def test_choosing_emails_without_an_address_says_so_and_keeps_the_choices(teamma
     html = response.content.decode()
     assert "Give an address for the e-mails to go to." in html
     assert re.search(r'value="note"[^>]*checked', html)
+
+
+def test_a_fragment_without_the_top_bar_asks_nothing_of_the_bell(owner_client, owner, team_a):
+    job = queued(team_a, owner, "image", prompt="a card polled")
+    with CaptureQueriesContext(connection) as asked:
+        response = owner_client.get(f"/generations/{job.pk}/card/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert not [q for q in asked.captured_queries if "review_notification" in q["sql"]]

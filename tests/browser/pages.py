@@ -100,6 +100,11 @@ def wrong_passphrase(page: Page) -> None:
     expect(page.locator(".field-error").first).to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def open_bell(page: Page) -> None:
+    page.locator("#bell summary").click()
+    expect(page.locator("#bell .bell-panel")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def fail_login(page: Page) -> None:
     page.get_by_label("Username").fill("mia")
     page.get_by_label("Password").fill("not her password")
@@ -160,6 +165,13 @@ PAGES: list[PageSpec] = [
     PageSpec("team-audit", "/team/audit/", "admin"),
     PageSpec("team-transfer", "/team/transfer/", "owner"),
     PageSpec("team-delete", "/team/delete/", "owner"),
+    PageSpec("bell-open", "/credits/", "member", state=open_bell),
+    PageSpec("notifications", "/notifications/", "member"),
+    PageSpec("notifications-empty", "/notifications/", "viewer"),
+    PageSpec("notifications-by-email", "/notifications/settings/", "admin"),
+    PageSpec("activity", "/activity/", "viewer"),
+    PageSpec("activity-filtered", "/activity/?member=mia&kind=finished", "member"),
+    PageSpec("activity-empty", "/activity/", "empty"),
     # An outside link, as someone with no account sees it.
     PageSpec("shared-item", "/s/{share}/", "anonymous"),
     PageSpec("shared-passphrase", "/s/{share_locked}/", "anonymous"),

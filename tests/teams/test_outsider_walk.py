@@ -15,7 +15,7 @@ from studio.api.models import ApiToken, WebhookEndpoint
 from studio.generations.models import Comment, Generation, GenerationSet, SavedPrompt
 from studio.lib import clock
 from studio.review import share
-from studio.review.models import ShareLink
+from studio.review.models import Notification, ShareLink
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
           "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt,
-          "links": ShareLink}
+          "links": ShareLink, "notifications": Notification}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
@@ -94,7 +94,10 @@ def team_a_data(team_a, owner, teammate) -> dict:
             SavedPrompt: [SavedPrompt.objects.create(team=team_a, author=owner, name="A's",
                                                      kind="tts", params={"text": "a"}).pk],
             ShareLink: [share.share(Membership.objects.get(user=owner), live,
-                                    days=7).result[0].pk]}
+                                    days=7).result[0].pk],
+            Notification: [Notification.objects.create(
+                team=team_a, recipient=Membership.objects.get(user=owner), kind="note",
+                text="A note", url="/").pk]}
 
 
 def paths(route: str, ids: list[int]) -> list[str]:

@@ -39,24 +39,38 @@ def on_note(sender, comment: Comment, **_) -> None:
                  if user.pk != comment.author_id]
     comment.mentions.set(mentioned)
     for user in mentioned:
-        notify_mention(user, comment)
-    if generation.author_id and generation.author_id != comment.author_id:
+        notify_mention(membership_of(generation.team, user), comment)
+    author = generation.author_id and membership_of(generation.team, generation.author)
+    if author and generation.author_id != comment.author_id:
         if comment.from_outside:
-            notify_outside_note(generation.author, comment)
+            notify_outside_note(author, comment)
         else:
-            notify_note(generation.author, comment)
+            notify_note(author, comment)
 
 
-def notify_mention(user, comment: Comment) -> None:
+def membership_of(team, user) -> Membership | None:
+    return Membership.objects.for_team(team).filter(user=user).first()
+
+
+def about(comment: Comment) -> tuple[str, str]:
+    """The words and the link a notification of `comment` would carry."""
+    who = (f"{comment.outside_name} (from outside)" if comment.from_outside
+           else comment.author.username if comment.author else "someone")
+    name = f"{comment.generation.kind_spec.label} #{comment.generation_id}"
+    return (f"{who} on {name}: {comment.text[:120]}",
+            f"/generations/{comment.generation_id}/#comment-{comment.pk}")
+
+
+def notify_mention(member: Membership | None, comment: Comment) -> None:
     # notify: mention -> the mentioned member
     pass
 
 
-def notify_note(author, comment: Comment) -> None:
+def notify_note(author: Membership, comment: Comment) -> None:
     # notify: note -> the item's author
     pass
 
 
-def notify_outside_note(author, comment: Comment) -> None:
+def notify_outside_note(author: Membership, comment: Comment) -> None:
     # notify: outside_note -> the item's author
     pass

@@ -201,3 +201,13 @@ def test_the_gallery_viewer_lists_timed_notes_beside_the_player(teammate_client,
     html = teammate_client.get(f"/generations/{clip.pk}/viewer/").content.decode()
     assert 'class="note-marker' in html and 'aria-label="Play from 0:01.5"' in html
     assert "enters here" in html and "no moment at all" not in html
+
+
+def test_a_notification_of_a_note_says_who_where_and_links_to_it(team_a, owner, teammate,
+                                                                 clip):
+    from studio.review import notes
+
+    done = actions.comment(member(teammate), clip, "Brighter, please")
+    text, url = notes.about(done.result)
+    assert text == f"tom on Text to video #{clip.pk}: Brighter, please"
+    assert url == f"/generations/{clip.pk}/#comment-{done.result.pk}"

@@ -20,6 +20,8 @@ function placeMarkers(marks) {
       if (player) player.addEventListener("loadedmetadata", () => placeMarkers(marks), { once: true });
       return;
     }
+    // Under a letterboxed clip in the viewer, the timeline is as wide as the clip.
+    if (player && marks.closest(".viewer-stage")) marks.style.width = `${player.getBoundingClientRect().width}px`;
     timeline.querySelectorAll("[data-at]").forEach((marker) => {
       const at = Math.min(parseFloat(marker.dataset.at) / length, 1);
       marker.style.left = `${at * 100}%`;

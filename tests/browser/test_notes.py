@@ -13,8 +13,8 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-SEEKED_TO = """(seconds) => {
-  const video = document.querySelector("video.media-video");
+SEEKED_TO = """([selector, seconds]) => {
+  const video = document.querySelector(selector);
   return video && video.readyState >= 1 && Math.abs(video.currentTime - seconds) < 0.05;
 }"""
 
@@ -42,10 +42,20 @@ def test_a_note_at_a_moment_is_a_marker_that_seeks_the_player(stack: Stack,
     expect(note).to_contain_text("0:01.5")
 
     marker.click()
-    page.wait_for_function(SEEKED_TO, arg=1.5, timeout=10_000)
+    page.wait_for_function(SEEKED_TO, arg=["video.media-video", 1.5], timeout=10_000)
     page.locator("video.media-video").evaluate("(video) => { video.currentTime = 4; }")
     page.get_by_role("button", name="Play from 0:01.5").click()
-    page.wait_for_function(SEEKED_TO, arg=1.5, timeout=10_000)
+    page.wait_for_function(SEEKED_TO, arg=["video.media-video", 1.5], timeout=10_000)
     left = marker.evaluate("(m) => parseFloat(m.style.left)")
     assert 25 < left < 35  # 1.5 of 5 seconds
+
+    # The gallery's viewer: the same marker under its player, the note beside it.
+    page.goto(f"{stack.url}/")
+    arrived(page, f"{stack.url}/")
+    page.locator(f"[data-generation-id='{clip_id}'] [data-viewer-open]").first.click()
+    viewer = page.locator("dialog[open]")
+    expect(viewer.locator(".note-marker[data-seek='1.5']")).to_be_visible()
+    viewer.get_by_role("button", name="Play from 0:01.5").click()
+    page.wait_for_function(SEEKED_TO, arg=["dialog[open] video.media-video", 1.5],
+                           timeout=10_000)
     assert problems == [], f"{problems}\n{stack.logs()}"

@@ -32,7 +32,14 @@ def test_a_note_at_a_moment_is_a_marker_that_seeks_the_player(stack: Stack,
     page.goto(f"{stack.url}/generations/{clip_id}/")
     arrived(page, re.compile(rf"/generations/{clip_id}/"))
 
-    page.get_by_label("Add a comment").fill("The boat should enter here")
+    words = page.get_by_label("Add a comment")
+    words.fill("Look, @e")  # a member's name is suggested as one types it
+    suggestion = page.get_by_role("option", name="@e2e")
+    expect(suggestion).to_be_visible()
+    words.press("Tab")
+    expect(words).to_have_value("Look, @e2e ")
+    expect(suggestion).to_be_hidden()
+    words.fill("The boat should enter here")
     page.get_by_label("At (seconds)").fill("1.5")
     page.get_by_role("button", name="Comment").click()
     marker = page.locator(".note-marker[data-seek='1.5']")

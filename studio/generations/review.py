@@ -76,7 +76,8 @@ class CommentForm(forms.Form):
         cleaned = super().clean()
         if self.generation is not None and not self.errors:
             for field, problem in moments.problems(self.generation, self.moment()).items():
-                self.add_error(None if field == "point" else field, problem)
+                shown = field != "point" and moments.is_timed(self.generation)
+                self.add_error(field if shown else None, problem)
         return cleaned
 
     def moment(self) -> moments.Moment:

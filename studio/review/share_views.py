@@ -70,7 +70,8 @@ class OutsideNoteForm(forms.Form):
         cleaned = super().clean()
         if not self.errors:
             for field, problem in moments.problems(self.generation, self.moment()).items():
-                self.add_error(None if field == "point" else "at", problem)
+                shown = field != "point" and moments.is_timed(self.generation)
+                self.add_error("at" if shown else None, problem)
         return cleaned
 
     def moment(self) -> moments.Moment:

@@ -211,3 +211,11 @@ def test_a_notification_of_a_note_says_who_where_and_links_to_it(team_a, owner, 
     text, url = notes.about(done.result)
     assert text == f"tom on Text to video #{clip.pk}: Brighter, please"
     assert url == f"/generations/{clip.pk}/#comment-{done.result.pk}"
+
+
+def test_a_time_sent_for_a_picture_is_refused_where_it_shows(teammate_client, picture):
+    response = teammate_client.post(f"/generations/{picture.pk}/comments/",
+                                    {"text": "keep", "at": "1"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'class="field-error" role="alert">Only a clip or speech has moments', html)

@@ -350,3 +350,18 @@ def test_rest_api_refuses_a_lifetime_out_of_range_and_a_read_token(team_a, teamm
     assert reader.post(f"/api/v1/generations/{clip.pk}/links", {"expires_days": 2},
                        content_type="application/json").status_code == 403
     assert not ShareLink.objects.exists()
+
+
+def test_an_outsider_pins_a_note_to_a_spot_of_a_shared_picture(teammate_client, team_a,
+                                                               owner):
+    picture = made(team_a, owner, kind="image", data=b"\x89PNG fake", width=64, height=64)
+    token = shared(teammate_client, picture)
+    outsider = Client()
+    assert 'name="point_x"' in outsider.get(f"/s/{token}/").content.decode()
+    timed = outsider.post(f"/s/{token}/notes/", {"name": "Cleo", "text": "x", "at": "1"})
+    assert timed.status_code == 400 and "takes a point" in timed.content.decode()
+    pinned = outsider.post(f"/s/{token}/notes/", {"name": "Cleo", "text": "this sign",
+                                                  "point_x": "0.2", "point_y": "0.6"})
+    assert pinned.status_code == 302
+    note = Comment.objects.get()
+    assert (note.point_x, note.point_y, note.outside_name) == (0.2, 0.6, "Cleo")

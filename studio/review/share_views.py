@@ -40,8 +40,9 @@ class ShareForm(forms.Form):
         help_text="Send it apart from the link.")
     allow_download = forms.BooleanField(label="Allow downloading the original",
                                         required=False)
-    allow_notes = forms.BooleanField(label="Take notes from them", required=False,
-                                     initial=True)
+    # Notes are taken unless turned off: a form sent without this field (a script
+    # using the stable hook: expires_days, passphrase, allow_download) takes notes.
+    no_notes = forms.BooleanField(label="Take no notes from them", required=False)
 
 
 class PassphraseForm(forms.Form):
@@ -99,7 +100,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
     done = share.share(member, generation, days=form.cleaned_data["expires_days"],
                        passphrase=form.cleaned_data["passphrase"],
                        allow_download=form.cleaned_data["allow_download"],
-                       allow_notes=form.cleaned_data["allow_notes"])
+                       allow_notes=not form.cleaned_data["no_notes"])
     if not done.ok:
         form.add_error(None, done.message)
         return item_page(request, generation, form)

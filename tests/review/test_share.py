@@ -36,7 +36,7 @@ def clip(team_a, owner):
 
 def shared(client: Client, generation: Generation, **fields) -> str:
     """A link made through the item's page; its token, read off the page."""
-    form = {"expires_days": "7", "allow_notes": "on", **fields}
+    form = {"expires_days": "7", **fields}
     response = client.post(f"/generations/{generation.pk}/share/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(f"/generations/{generation.pk}/").content.decode()
@@ -202,8 +202,10 @@ def test_an_outside_note_needs_a_name_and_keeps_what_was_typed(teammate_client, 
     assert not Comment.objects.exists()
 
 
-def test_a_link_without_notes_takes_none(teammate_client, clip):
-    response = teammate_client.post(f"/generations/{clip.pk}/share/", {"expires_days": "2"})
+def test_a_link_takes_notes_unless_they_are_turned_off(teammate_client, clip):
+    assert share.found(shared(teammate_client, clip)).allow_notes  # the hook sends no field
+    response = teammate_client.post(f"/generations/{clip.pk}/share/",
+                                    {"expires_days": "2", "no_notes": "on"})
     assert response.status_code == 302
     token = LINK.findall(teammate_client.get(f"/generations/{clip.pk}/").content.decode())[0]
     outsider = Client()

@@ -34,7 +34,6 @@ from studio.teams.models import AuditEvent, Density, Membership
 Action = AuditEvent.Action
 NOT_WAITING = "It is no longer waiting: it may already be going out to the API."
 WAITING = (State.HELD, State.QUEUED, State.PAUSED)
-COMMENT_LIMIT = 2000
 
 
 def name_of(generation: Generation) -> str:
@@ -289,8 +288,7 @@ def comment(member: Membership, generation: Generation, text: str,
     `result`: the comment."""
     check_may_review(member)
     text = text.strip()
-    problem = text_problem(text) or next(iter(moments.problems(generation, moment).values()),
-                                         "")
+    problem = moments.first_problem(generation, text, moment)
     if problem:
         return refused(problem, "invalid")
     made = Comment.objects.create(generation=generation, author=member.user, text=text,
@@ -300,14 +298,6 @@ def comment(member: Membership, generation: Generation, text: str,
     live.card_changed(generation)
     moments.note_made.send(sender=Comment, comment=made)
     return Done(True, "Comment added.", result=made)
-
-
-def text_problem(text: str) -> str:
-    if not text:
-        return "Write something first."
-    if len(text) > COMMENT_LIMIT:
-        return f"A comment is at most {COMMENT_LIMIT:,} characters; this is {len(text):,}."
-    return ""
 
 
 def delete_comment(member: Membership, found: Comment) -> Done:

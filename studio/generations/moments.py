@@ -16,6 +16,7 @@ from studio.generations.models import Generation
 note_made = Signal()
 
 TIMED_MEDIA = ("video", "audio")
+TEXT_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,20 @@ def is_picture(generation: Generation) -> bool:
 
 def length_seconds(generation: Generation) -> float | None:
     return generation.duration_ms / 1000 if generation.duration_ms else None
+
+
+def text_problem(text: str) -> str:
+    """What is wrong with a note's words (already stripped), or ""."""
+    if not text:
+        return "Write something first."
+    if len(text) > TEXT_LIMIT:
+        return f"A comment is at most {TEXT_LIMIT:,} characters; this is {len(text):,}."
+    return ""
+
+
+def first_problem(generation: Generation, text: str, moment: Moment) -> str:
+    """The first thing wrong with a note (its words, then where it points), or ""."""
+    return text_problem(text) or next(iter(problems(generation, moment).values()), "")
 
 
 def problems(generation: Generation, moment: Moment) -> dict[str, str]:

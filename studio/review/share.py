@@ -110,8 +110,7 @@ def leave_note(link: ShareLink, name: str, text: str, moment: moments.Moment) ->
     if not link.allow_notes or has_ended(link):
         raise PermissionDenied("This link does not take notes.")
     name, text = name.strip(), text.strip()
-    problem = (name_problem(name) or actions.text_problem(text)
-               or next(iter(moments.problems(link.generation, moment).values()), ""))
+    problem = name_problem(name) or moments.first_problem(link.generation, text, moment)
     if problem:
         return refused(problem, "invalid")
     made = Comment.objects.create(generation=link.generation, author=None, text=text,

@@ -5,6 +5,7 @@ from django import template
 
 from studio.review import share
 from studio.review.models import ShareLink
+from studio.review.share_views import ShareForm
 
 register = template.Library()
 
@@ -16,8 +17,6 @@ def share_panel(context) -> dict:
     team = membership.team if membership else None
     links = (ShareLink.objects.for_team(team).filter(generation=generation)
              .select_related("created_by"))
-    from studio.review.share_views import ShareForm  # views import this tag's app
-
     return {
         "generation": generation, "membership": membership, "request": request,
         "csrf_token": context.get("csrf_token"),

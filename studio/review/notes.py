@@ -10,6 +10,8 @@ import re
 
 from studio.generations.models import Comment
 from studio.generations.moments import note_made
+from studio.review.models import NotificationKind
+from studio.review.notifications import notify
 from studio.teams.models import Membership
 
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
@@ -62,15 +64,18 @@ def about(comment: Comment) -> tuple[str, str]:
 
 
 def notify_mention(member: Membership | None, comment: Comment) -> None:
-    # notify: mention -> the mentioned member
-    pass
+    if member is not None:
+        tell(member, NotificationKind.MENTION, comment)
 
 
 def notify_note(author: Membership, comment: Comment) -> None:
-    # notify: note -> the item's author
-    pass
+    tell(author, NotificationKind.NOTE, comment)
 
 
 def notify_outside_note(author: Membership, comment: Comment) -> None:
-    # notify: outside_note -> the item's author
-    pass
+    tell(author, NotificationKind.OUTSIDE_NOTE, comment)
+
+
+def tell(member: Membership, kind: str, comment: Comment) -> None:
+    text, url = about(comment)
+    notify(member, kind, text, url, actor=comment.author, key=f"{kind}:{comment.pk}")

@@ -219,3 +219,26 @@ def test_a_time_sent_for_a_picture_is_refused_where_it_shows(teammate_client, pi
     html = response.content.decode()
     assert response.status_code == 400
     assert re.search(r'class="field-error" role="alert">Only a clip or speech has moments', html)
+
+
+# --- who hears of it ---------------------------------------------------------------
+
+def bell_of(user) -> list[tuple[str, str]]:
+    from studio.review.models import Notification
+
+    return list(Notification.objects.filter(recipient__user=user)
+                .values_list("kind", "text"))
+
+
+def test_a_note_rings_the_authors_bell_and_a_mention_the_mentioned(team_a, owner, teammate,
+                                                                   viewer, clip):
+    actions.comment(member(teammate), clip, "Brighter here, @vera?", Moment(at=1.5))
+    label = f"Text to video #{clip.pk}"
+    assert bell_of(owner) == [("note", f"tom on {label}: Brighter here, @vera?")]
+    assert bell_of(viewer) == [("mention", f"tom on {label}: Brighter here, @vera?")]
+    assert bell_of(teammate) == []
+
+
+def test_ones_own_note_on_ones_own_item_rings_nobody(team_a, owner, teammate, clip):
+    actions.comment(member(owner), clip, "Note to self")
+    assert bell_of(owner) == [] and bell_of(teammate) == []

@@ -13,7 +13,7 @@ from studio.api.webhooks import new_secret
 from studio.generations.models import Comment, Generation, Status
 from studio.lib import clock
 from studio.review import share
-from studio.review.models import ShareLink
+from studio.review.models import Notification, ShareLink
 from studio.teams.models import AuditEvent
 
 CLIP = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40  # 10 KiB standing for an MP4
@@ -188,6 +188,10 @@ def test_an_outside_note_reaches_the_item_page_marked_as_from_outside(teammate_c
     assert 'data-seek="1.5"' in page
     assert AuditEvent.objects.filter(action=AuditEvent.Action.OUTSIDE_NOTE).exists()
     assert WebhookDelivery.objects.get().payload["data"]["outside_name"] == "Cleo (client)"
+    rung = Notification.objects.get(recipient__user=clip.author)
+    assert (rung.kind, rung.text) == (
+        "outside_note", f"Cleo (client) (from outside) on Text to video #{clip.pk}: "
+        "Brighter here please")
 
 
 def test_an_outside_note_needs_a_name_and_keeps_what_was_typed(teammate_client, clip):

@@ -23,6 +23,7 @@ from studio.api.schemas import (
     KindOut,
     LedgerPage,
     ProblemOut,
+    ProblemTypeOut,
     TokenUsageOut,
     WebhookIn,
     WebhookOut,
@@ -40,6 +41,30 @@ from studio.lib import safe_http
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
 from studio.teams.models import Membership
+
+# --- what problems mean ----------------------------------------------------------------
+
+
+def problem_type_out(found: problems.ProblemType) -> dict:
+    return {"type": problems.uri(found.slug), "slug": found.slug, "status": found.status,
+            "title": found.title, "description": found.description}
+
+
+@api.get("/problems", response={200: list[ProblemTypeOut]}, auth=None, tags=["problems"])
+def list_problem_types(request):
+    """Every problem `type` an answer may carry, and what it means."""
+    return [problem_type_out(found) for found in problems.TYPES.values()]
+
+
+@api.get("/problems/{slug}", response={200: ProblemTypeOut, 404: ProblemOut}, auth=None,
+         tags=["problems"])
+def get_problem_type(request, slug: str):
+    """What one problem `type` means: the page its URI names."""
+    found = problems.TYPES.get(slug)
+    if found is None:
+        raise Problem(404, f"No problem type “{slug}”; GET /api/v1/problems lists them.")
+    return problem_type_out(found)
+
 
 # --- the catalog ---------------------------------------------------------------------
 
@@ -116,9 +141,8 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
     form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
                                      team=member.team, may_rush=member.can_manage)
     if not form.is_valid():
-        return problems.response(422, "Some parameters cannot be used; see `errors`.",
-                                 errors={name: list(map(str, messages))
-                                         for name, messages in form.errors.items()})
+        return problems.response("validation", "Some parameters cannot be used; see "
+                                 "`errors`.", errors=form_errors(form))
     order = submission.Order(
         kind=kind, params=form.api_params(), count=form.count,
         lane=form.cleaned_data.get("lane") or Lane.NORMAL,
@@ -126,7 +150,8 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
     outcome = submission.submit(member, token.user, order,
                                 limit=lambda total: tokens.cap_refusal(token, total))
     if not outcome.queued:
-        return problems.response(402, outcome.verdict.refusal)
+        return problems.response(problems.LIMITS.get(outcome.verdict.reason, 402),
+                                 outcome.verdict.refusal)
     first = outcome.generations[0]
     generation_set = first.generation_set
     answer = {**generation_out(request, first),
@@ -134,6 +159,14 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
                       "cost": generation_set.cost, "ids": [g.pk for g in outcome.generations]}}
     return HttpResponse(GenerationOut(**answer).model_dump_json(), status=201,
                         content_type="application/json")
+
+
+def form_errors(form) -> dict[str, list[str]]:
+    """The form's errors named as the body names them: `params.text`, `count`."""
+    top_level = {"count", "lane"}
+    return {name if name in top_level else "params" if name == "__all__" else
+            f"params.{name}": list(map(str, messages))
+            for name, messages in form.errors.items()}
 
 
 @api.get("/generations/{int:pk}", response={200: GenerationOut, **ERRORS},
@@ -185,7 +218,7 @@ def generation_media(request, pk: ItemId):
     need(request, Scope.READ)
     generation = one(request, pk)
     if not generation.media:
-        raise Problem(404, f"Generation #{pk} has no media (yet).")
+        raise Problem("not-ready", f"Generation #{pk} has no media: it is {generation.status}.")
     return serve_file(request, generation.media, generation.content_type,
                       generation.download_name)
 

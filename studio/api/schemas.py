@@ -206,3 +206,11 @@ class SetProgressOut(Schema):
     waiting_or_running: int
     held: int
     created_at: datetime
+
+
+class ProblemTypeOut(Schema):
+    type: str
+    slug: str
+    status: int
+    title: str
+    description: str

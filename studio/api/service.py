@@ -5,7 +5,6 @@ generations and sets); `v1` puts them together for the URLconf."""
 
 from typing import Annotated
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,17 +14,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from studio.api import problems, tokens
+from studio.api import problems, quota, tokens
 from studio.api.models import ApiToken
 from studio.api.problems import Problem
 from studio.api.schemas import ProblemOut
-from studio.lib import clock
 from studio.lib.converters import LARGEST_ID
 from studio.teams.models import Membership
 
-# Requests a token may make in one second; more get 429 with Retry-After. Ten times
-# what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
-TOKEN_RATE_PER_SECOND = 20
 PAGE_SIZE = 50
 # An id in a path or a query: a 422 past what the database's ids can be, not an error.
 ItemId = Annotated[int, PathEx(..., ge=1, le=LARGEST_ID)]
@@ -43,17 +38,8 @@ class Bearer(HttpBearer):
         if membership is None:
             return None  # the member left the team: the token went with them
         request.membership = membership
-        throttle(token)
+        quota.count(request, token)
         return token
-
-
-def throttle(token: ApiToken) -> None:
-    second = int(clock.now().timestamp())
-    key = f"api-rate:{token.pk}:{second}"
-    cache.add(key, 0, timeout=5)
-    if cache.incr(key) > TOKEN_RATE_PER_SECOND:
-        raise Problem(429, f"This token may make {TOKEN_RATE_PER_SECOND} requests a "
-                           "second; wait a moment.", retry_after=1)
 
 
 class StudioAPI(NinjaAPI):
@@ -80,14 +66,14 @@ api = StudioAPI(title="Studio API", version="1",
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem) -> HttpResponse:
     retry = exc.extra.pop("retry_after", None)
-    return problems.response(exc.status, exc.detail,
+    return problems.response(exc.kind, exc.detail,
                              headers={"Retry-After": str(retry)} if retry else None,
                              **exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthorized(request, exc) -> HttpResponse:
-    return problems.response(401, "Send a valid, unrevoked token: Authorization: Bearer "
+    return problems.response("unauthorized", "Send a valid, unrevoked token: Authorization: Bearer "
                                   "<token>. Members make tokens on their Tokens page.",
                              headers={"WWW-Authenticate": "Bearer"})
 
@@ -98,7 +84,7 @@ def on_invalid(request, exc) -> HttpResponse:
     for error in exc.errors:
         where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
         errors.setdefault(where, []).append(error.get("msg", "invalid"))
-    return problems.response(422, "The request does not match the API's schema.",
+    return problems.response("validation", "The request does not match the API's schema.",
                              errors=errors)
 
 
@@ -116,7 +102,7 @@ def on_http_error(request, exc: HttpError) -> HttpResponse:
 def need(request: HttpRequest, scope: str) -> ApiToken:
     token = request.auth
     if not token.allows(scope):
-        raise Problem(403, f"This token lacks the “{scope}” scope; make one with it.")
+        raise Problem("missing-scope", f"This token lacks the “{scope}” scope; make one with it.")
     return token
 
 
@@ -127,4 +113,4 @@ def membership(request: HttpRequest) -> Membership:
 @csrf_exempt  # a token's POST to a wrong path learns that, not about CSRF cookies
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/: a problem, not the site's HTML page."""
-    return problems.response(404, "No such API endpoint; see /api/v1/docs.")
+    return problems.response("no-such-endpoint", "No such API endpoint; see /api/v1/docs.")

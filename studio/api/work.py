@@ -44,7 +44,7 @@ def answer(done: Done, body: Callable[[], HttpResponse]) -> HttpResponse:
     """A done action's body, or its refusal as a problem."""
     if done.ok:
         return body()
-    return problems.response(422 if done.code == "invalid" else 409, done.message,
+    return problems.response(problems.REFUSALS.get(done.code, "conflict"), done.message,
                              code=done.code)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from studio.api import service, tokens
+from studio.api import quota, tokens
 from studio.api.models import ApiToken, Scope
 from studio.generations.models import Attempt, Generation
 from tests.conftest import member_of
@@ -68,7 +68,7 @@ def test_bad_parameters_are_422_with_the_field(writer):
     assert answer.status_code == 422
     problem = answer.json()
     assert answer.headers["content-type"] == "application/problem+json"
-    assert set(problem["errors"]) >= {"text", "voice"}
+    assert set(problem["errors"]) >= {"params.text", "params.voice"}
     assert not Generation.objects.exists()
 
 
@@ -177,7 +177,7 @@ def test_balance_ledger_catalog_and_the_tokens_own_usage(writer, fake_clock):
 
 def test_a_token_over_its_request_rate_gets_429_with_retry_after(writer, monkeypatch,
                                                                  fake_clock):
-    monkeypatch.setattr(service, "TOKEN_RATE_PER_SECOND", 2)
+    monkeypatch.setattr(quota, "TOKEN_RATE_PER_SECOND", 2)
     answers = [writer.get("/kinds") for _ in range(4)]  # the clock stands still
     assert [a.status_code for a in answers] == [200, 200, 429, 429]
     assert answers[2].headers["retry-after"] == "1"
@@ -263,7 +263,7 @@ def test_alternatives_past_the_limit_are_a_422_before_anything_is_built(writer,
     answer = writer.post("/generations", json={
         "kind": "tts", "params": {"text": "{yes|no} " * 30, "voice": "Wise_Woman"}})
     assert answer.status_code == 422
-    assert "at most 64 go in one submission" in answer.json()["errors"]["text"][0]
+    assert "at most 64 go in one submission" in answer.json()["errors"]["params.text"][0]
     assert not Generation.objects.exists()
 
 
@@ -271,7 +271,7 @@ def test_nested_braces_are_a_422_naming_the_field(writer):
     answer = writer.post("/generations", json={
         "kind": "image", "params": {"prompt": "{a {b|c}|d}", "width": 512, "height": 512}})
     assert answer.status_code == 422
-    assert "Braces cannot nest" in answer.json()["errors"]["prompt"][0]
+    assert "Braces cannot nest" in answer.json()["errors"]["params.prompt"][0]
 
 
 def test_a_removed_members_tokens_stay_revoked_when_they_come_back(client, team_a, owner,

@@ -4,17 +4,18 @@ pages, through the same code (the kind's form validates, submission.submit quote
 reserves and queues, the gallery's filter lists). What a token does to work is in
 `work`."""
 
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
+from pydantic import ConfigDict
 
-from studio.api import idempotency, problems, tokens, webhooks
+from studio.api import document, idempotency, problems, tokens, webhooks
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
 from studio.api.schemas import (
+    JSON_TYPES,
+    AnyKind,
     BalanceOut,
     DeliveryOut,
     GenerationIn,
@@ -24,6 +25,7 @@ from studio.api.schemas import (
     LedgerPage,
     ProblemOut,
     ProblemTypeOut,
+    Status,
     TokenUsageOut,
     WebhookIn,
     WebhookOut,
@@ -70,7 +72,7 @@ def get_problem_type(request, slug: str):
 
 
 @api.get("/kinds", response={200: list[KindOut], **ERRORS}, tags=["catalog"])
-def kinds(request):
+def list_kinds(request):
     """Every kind the API makes: cost, rate limit and parameter ranges."""
     need(request, Scope.READ)
     return [kind_out(kind) for kind in catalog.KINDS.values()]
@@ -81,15 +83,21 @@ def kind_out(kind: catalog.Kind) -> dict:
     return {"kind": kind.endpoint_type, "label": kind.label, "media": kind.media,
             "cost": kind.cost, "rate_limit_calls": calls, "rate_limit_seconds": seconds,
             "premium_only": kind.premium_only,
-            "params": [{"name": p.name, "type": p.type.__name__, "label": p.label,
-                        "required": p.required, "default": p.default, "min": p.min,
-                        "max": p.max, "min_length": p.min_length,
-                        "max_length": p.max_length,
-                        "choices": list(p.choices) if p.choices else None}
-                       for p in kind.params],
+            "params": [param_out(p) for p in kind.params],
             "providers": [{"name": p.name, "cost": p.cost,
                            "duration_seconds": p.duration_seconds,
                            "resolution": p.resolution} for p in kind.providers]}
+
+
+def param_out(param: catalog.Param) -> dict:
+    """A parameter's rule in JSON's own words: "integer" bounds are integers."""
+    def number(value):
+        return int(value) if value is not None and param.type is int else value
+    return {"name": param.name, "type": JSON_TYPES[param.type], "label": param.label,
+            "required": param.required, "default": param.default,
+            "min": number(param.min), "max": number(param.max),
+            "min_length": param.min_length, "max_length": param.max_length,
+            "choices": list(param.choices) if param.choices else None}
 
 
 # --- generations ----------------------------------------------------------------------
@@ -135,9 +143,8 @@ def create_generation(request, body: GenerationIn):
 def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpResponse:
     member = membership(request)
     kind = catalog.get(body.kind)
-    data = {name: value if isinstance(value, str) else json.dumps(value)
-            if isinstance(value, (dict, list)) else str(value)
-            for name, value in body.params.items() if value is not None}
+    data = {name: value if isinstance(value, str) else str(value)
+            for name, value in body.params.model_dump(exclude_none=True).items()}
     form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
                                      team=member.team, may_rush=member.can_manage)
     if not form.is_valid():
@@ -177,9 +184,11 @@ def get_generation(request, pk: ItemId):
 
 
 class ListFilters(Schema):
-    q: str = ""
-    kind: str = ""
-    status: str = ""
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field("", max_length=200)
+    kind: AnyKind = Field(None)
+    status: Status = Field(None)
     member: str = ""
     set: int | None = Field(None, ge=1, le=LARGEST_ID)
     before: int | None = Field(None, ge=1, le=LARGEST_ID)
@@ -211,9 +220,9 @@ def token_user(request: HttpRequest):
     return request.auth.user
 
 
-@api.get("/generations/{int:pk}/media", response={200: None, **ERRORS},
-         tags=["generations"])
-def generation_media(request, pk: ItemId):
+@api.get("/generations/{int:pk}/media", response={200: None, 409: ProblemOut, **ERRORS},
+         tags=["generations"], openapi_extra={"responses": document.media_answers()})
+def download_generation_media(request, pk: ItemId):
     """The finished file (HTTP Range works)."""
     need(request, Scope.READ)
     generation = one(request, pk)
@@ -227,7 +236,7 @@ def generation_media(request, pk: ItemId):
 
 
 @api.get("/credits", response={200: BalanceOut, **ERRORS}, tags=["credits"])
-def balance(request):
+def get_balance(request):
     need(request, Scope.READ)
     team = membership(request).team
     return {"credits_remaining": team.credits_remaining, "as_of": team.credits_as_of,
@@ -236,7 +245,7 @@ def balance(request):
 
 
 @api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
-def ledger(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
+def list_ledger_entries(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
     need(request, Scope.READ)
     rows = LedgerEntry.objects.for_team(membership(request).team).select_related("member")
     if before:
@@ -251,12 +260,13 @@ def ledger(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
 
 
 @api.get("/tokens/me", response={200: TokenUsageOut, **ERRORS}, tags=["tokens"])
-def token_usage(request):
+def get_token_usage(request):
     """This token: its scopes, cap and what it has spent this month."""
     token = request.auth
     made = Generation.objects.filter(via_token=token.pk,
                                      created_at__gte=budget.month_start())
-    return {"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
+    return {"name": token.name, "prefix": token.prefix,
+            "role": membership(request).role, "scopes": token.scopes,
             "service": token.service, "monthly_cap": token.monthly_cap,
             "spent_this_month": tokens.spent_this_month(token),
             "generations_this_month": made.aggregate(n=Count("id"))["n"],
@@ -315,7 +325,7 @@ def webhook_made(member: Membership, body: WebhookIn) -> HttpResponse:
 
 
 @api.patch("/webhooks/{int:pk}", response={200: WebhookOut, **ERRORS}, tags=["webhooks"])
-def change_webhook(request, pk: ItemId, body: WebhookPatch):
+def update_webhook(request, pk: ItemId, body: WebhookPatch):
     endpoint = team_webhook(request, pk)
     endpoint.disabled = body.disabled
     endpoint.save(update_fields=["disabled"])
@@ -330,7 +340,7 @@ def delete_webhook(request, pk: ItemId):
 
 @api.post("/webhooks/{int:pk}/test", response={202: DeliveryOut, **ERRORS},
           tags=["webhooks"])
-def test_webhook(request, pk: ItemId):
+def send_test_webhook(request, pk: ItemId):
     """Send a `webhook.test` delivery now (it is retried like any other)."""
     endpoint = team_webhook(request, pk)
     delivery = webhooks.test(endpoint)
@@ -339,7 +349,7 @@ def test_webhook(request, pk: ItemId):
 
 @api.get("/webhooks/{int:pk}/deliveries", response={200: list[DeliveryOut], **ERRORS},
          tags=["webhooks"])
-def deliveries(request, pk: ItemId):
+def list_webhook_deliveries(request, pk: ItemId):
     endpoint = team_webhook(request, pk)
     return [delivery_out(d) for d in endpoint.deliveries.all()[:100]]
 

@@ -14,11 +14,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from studio.api import problems, quota, tokens
+from studio.api import document, problems, quota, tokens
 from studio.api.models import ApiToken
 from studio.api.problems import Problem
 from studio.api.schemas import ProblemOut
 from studio.lib.converters import LARGEST_ID
+from studio.multimodal import catalog
 from studio.teams.models import Membership
 
 PAGE_SIZE = 50
@@ -44,16 +45,11 @@ class Bearer(HttpBearer):
 
 class StudioAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
-        """Errors are served as problem details: say so in the document."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema["paths"].values():
-            for operation in operations.values():
-                for code, answer in operation.get("responses", {}).items():
-                    content = answer.get("content", {})
-                    if int(code) >= 400 and "application/json" in content:
-                        answer["content"] = {
-                            "application/problem+json": content["application/json"]}
-        return schema
+        return document.finish(super().get_openapi_schema(*args, **kwargs))
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """The view's own name (`create_generation`): what a generated client calls."""
+        return operation.view_func.__name__
 
 
 api = StudioAPI(title="Studio API", version="1",
@@ -82,10 +78,29 @@ def on_unauthorized(request, exc) -> HttpResponse:
 def on_invalid(request, exc) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
-        errors.setdefault(where, []).append(error.get("msg", "invalid"))
-    return problems.response("validation", "The request does not match the API's schema.",
+        message = UNKNOWN_FIELD if error.get("type") == "extra_forbidden" \
+            else error.get("msg", "invalid")
+        errors.setdefault(field_of(error), []).append(message)
+    return problems.response("validation", "The request does not match the API's schema: "
+                             "see " + ", ".join(f"`{name}`" for name in errors) + ".",
                              errors=errors)
+
+
+UNKNOWN_FIELD = "Unknown field: the document names every field this body takes."
+
+
+def field_of(error: dict) -> str:
+    """Where an error is, dotted as the request names it: `params.voice`, `limit`."""
+    if error.get("type", "").startswith("union_tag"):
+        return "kind"
+    parts = [str(part) for part in error.get("loc", ())]
+    if parts[:2] == ["body", "body"]:
+        parts = parts[2:]
+        if parts and parts[0] in catalog.KINDS:
+            parts = parts[1:]  # the union's tag, not a field of the body
+    else:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 @api.exception_handler(PermissionDenied)

@@ -7,10 +7,11 @@ reserves and queues, the gallery's filter lists). What a token does to work is i
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Schema
+from ninja import Field, Query
 from pydantic import ConfigDict
 
-from studio.api import document, idempotency, problems, tokens, webhooks
+from studio.api import document, idempotency, problems, shapes, tokens, webhooks
+from studio.api.lists import PageQuery, page_of, paged, sliced
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
 from studio.api.schemas import (
@@ -20,9 +21,8 @@ from studio.api.schemas import (
     DeliveryOut,
     GenerationIn,
     GenerationOut,
-    GenerationPage,
     KindOut,
-    LedgerPage,
+    LedgerEntryOut,
     ProblemOut,
     ProblemTypeOut,
     Status,
@@ -31,7 +31,7 @@ from studio.api.schemas import (
     WebhookOut,
     WebhookPatch,
 )
-from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
+from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
 from studio.generations import submission
@@ -52,10 +52,11 @@ def problem_type_out(found: problems.ProblemType) -> dict:
             "title": found.title, "description": found.description}
 
 
-@api.get("/problems", response={200: list[ProblemTypeOut]}, auth=None, tags=["problems"])
-def list_problem_types(request):
+@api.get("/problems", response={200: page_of(ProblemTypeOut), 422: ProblemOut}, auth=None,
+         tags=["problems"])
+def list_problem_types(request, page: Query[PageQuery]):
     """Every problem `type` an answer may carry, and what it means."""
-    return [problem_type_out(found) for found in problems.TYPES.values()]
+    return sliced(request, list(problems.TYPES.values()), page, problem_type_out)
 
 
 @api.get("/problems/{slug}", response={200: ProblemTypeOut, 404: ProblemOut}, auth=None,
@@ -71,11 +72,11 @@ def get_problem_type(request, slug: str):
 # --- the catalog ---------------------------------------------------------------------
 
 
-@api.get("/kinds", response={200: list[KindOut], **ERRORS}, tags=["catalog"])
-def list_kinds(request):
+@api.get("/kinds", response={200: page_of(KindOut), **ERRORS}, tags=["catalog"])
+def list_kinds(request, page: Query[PageQuery]):
     """Every kind the API makes: cost, rate limit and parameter ranges."""
     need(request, Scope.READ)
-    return [kind_out(kind) for kind in catalog.KINDS.values()]
+    return sliced(request, list(catalog.KINDS.values()), page, kind_out)
 
 
 def kind_out(kind: catalog.Kind) -> dict:
@@ -104,22 +105,13 @@ def param_out(param: catalog.Param) -> dict:
 
 
 def generation_out(request: HttpRequest, generation: Generation) -> dict:
-    ready = generation.status == "succeeded" and bool(generation.media)
-    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
-            "state": generation.state, "params": generation.params, "cost": generation.cost,
-            "credits_used": generation.credits_used, "lane": generation.lane,
-            "queue_position": generation.queue_position,
-            "expected_start_at": generation.expected_start_at,
-            "error_code": generation.error_code, "error_message": generation.error_message,
-            "author": generation.author.username if generation.author else None,
-            "created_at": generation.created_at, "finished_at": generation.finished_at,
-            "media_url": request.build_absolute_uri(
-                f"/api/v1/generations/{generation.pk}/media") if ready else None}
+    return shapes.generation_shape(generation, shapes.origin_of(request))
 
 
 def team_generations(request: HttpRequest):
     return (Generation.objects.for_team(membership(request).team).in_gallery()
-            .select_related("author"))
+            .select_related("author", "generation_set")
+            .prefetch_related("generation_set__generations"))
 
 
 def one(request: HttpRequest, pk: int) -> Generation:
@@ -159,11 +151,7 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
     if not outcome.queued:
         return problems.response(problems.LIMITS.get(outcome.verdict.reason, 402),
                                  outcome.verdict.refusal)
-    first = outcome.generations[0]
-    generation_set = first.generation_set
-    answer = {**generation_out(request, first),
-              "set": {"id": generation_set.pk, "size": generation_set.size,
-                      "cost": generation_set.cost, "ids": [g.pk for g in outcome.generations]}}
+    answer = generation_out(request, outcome.generations[0])
     return HttpResponse(GenerationOut(**answer).model_dump_json(), status=201,
                         content_type="application/json")
 
@@ -183,37 +171,31 @@ def get_generation(request, pk: ItemId):
     return generation_out(request, one(request, pk))
 
 
-class ListFilters(Schema):
+class ListFilters(PageQuery):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field("", max_length=200)
     kind: AnyKind = Field(None)
     status: Status = Field(None)
     member: str = ""
-    set: int | None = Field(None, ge=1, le=LARGEST_ID)
-    before: int | None = Field(None, ge=1, le=LARGEST_ID)
-    limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
+    set: int = Field(None, ge=1, le=LARGEST_ID)
 
 
-@api.get("/generations", response={200: GenerationPage, **ERRORS},
+@api.get("/generations", response={200: page_of(GenerationOut), **ERRORS},
          tags=["generations"])
 def list_generations(request, filters: Query[ListFilters]):
-    """Newest first, with the gallery's filters; page on with `before=<next_before>`."""
+    """Newest first, with the gallery's filters; the next page is at `next`."""
     need(request, Scope.READ)
     data = {name: value for name, value in filters.dict().items()
             if name in GalleryFilter.base_fields and value not in ("", None)}
     form = GalleryFilter(data or None, team=membership(request).team)
     if data and not form.is_valid():
-        return problems.response(422, "Some filters cannot be used; see `errors`.",
-                                 errors={k: list(map(str, v)) for k, v in form.errors.items()})
+        return problems.response("validation", "Some filters cannot be used; see "
+                                 "`errors`.", errors={k: list(map(str, v))
+                                                      for k, v in form.errors.items()})
     rows = form.apply(team_generations(request), token_user(request)) if data \
         else team_generations(request)
-    if filters.before:
-        rows = rows.filter(pk__lt=filters.before)
-    size = filters.limit
-    page = list(rows.order_by("-id")[:size + 1])
-    return {"items": [generation_out(request, g) for g in page[:size]],
-            "next_before": page[size - 1].pk if len(page) > size else None}
+    return paged(request, rows, filters, lambda g: generation_out(request, g))
 
 
 def token_user(request: HttpRequest):
@@ -244,19 +226,20 @@ def get_balance(request):
             budget.spent_this_month(team), "monthly_budget": team.monthly_budget}
 
 
-@api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
-def list_ledger_entries(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
+@api.get("/credits/ledger", response={200: page_of(LedgerEntryOut), **ERRORS},
+         tags=["credits"])
+def list_ledger_entries(request, page: Query[PageQuery]):
+    """Charges and refunds, newest first."""
     need(request, Scope.READ)
     rows = LedgerEntry.objects.for_team(membership(request).team).select_related("member")
-    if before:
-        rows = rows.filter(pk__lt=before)
-    page = list(rows.order_by("-id")[:PAGE_SIZE + 1])
-    return {"items": [{"id": e.pk, "created_at": e.created_at, "kind": e.kind,
-                       "credits": e.credits, "generation_id": e.generation_id,
-                       "member": e.member.username if e.member else None,
-                       "usage_id": e.usage_id, "source": e.source}
-                      for e in page[:PAGE_SIZE]],
-            "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None}
+    return paged(request, rows, page, ledger_entry_out)
+
+
+def ledger_entry_out(entry: LedgerEntry) -> dict:
+    return {"id": entry.pk, "created_at": entry.created_at, "kind": entry.kind,
+            "credits": entry.credits, "generation_id": entry.generation_id,
+            "member": entry.member.username if entry.member else None,
+            "usage_id": entry.usage_id, "source": entry.source}
 
 
 @api.get("/tokens/me", response={200: TokenUsageOut, **ERRORS}, tags=["tokens"])
@@ -297,10 +280,11 @@ def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
     return found
 
 
-@api.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, tags=["webhooks"])
-def list_webhooks(request):
+@api.get("/webhooks", response={200: page_of(WebhookOut), **ERRORS}, tags=["webhooks"])
+def list_webhooks(request, page: Query[PageQuery]):
     team = admin_of_team(request).team
-    return [webhook_out(e) for e in WebhookEndpoint.objects.for_team(team)]
+    return paged(request, WebhookEndpoint.objects.for_team(team), page, webhook_out,
+                 newest_first=False)
 
 
 @api.post("/webhooks", response={201: WebhookOut, **ERRORS},
@@ -347,11 +331,11 @@ def send_test_webhook(request, pk: ItemId):
     return 202, delivery_out(delivery)
 
 
-@api.get("/webhooks/{int:pk}/deliveries", response={200: list[DeliveryOut], **ERRORS},
+@api.get("/webhooks/{int:pk}/deliveries", response={200: page_of(DeliveryOut), **ERRORS},
          tags=["webhooks"])
-def list_webhook_deliveries(request, pk: ItemId):
-    endpoint = team_webhook(request, pk)
-    return [delivery_out(d) for d in endpoint.deliveries.all()[:100]]
+def list_webhook_deliveries(request, pk: ItemId, page: Query[PageQuery]):
+    """Newest first, each with its attempts' outcome."""
+    return paged(request, team_webhook(request, pk).deliveries.all(), page, delivery_out)
 
 
 def delivery_out(delivery) -> dict:

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema, create_model
 
 from studio.api.models import Scope, WebhookDelivery
+from studio.api.times import rfc3339
 from studio.generations import alternatives, states
 from studio.generations.models import Lane
 from studio.lib.converters import LARGEST_ID
@@ -24,6 +25,9 @@ ScopeName = Literal[tuple(Scope.values)]
 DeliveryStatus = Literal[tuple(WebhookDelivery.Status.values)]
 Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low"]
 DeliveredEvent = Literal[Event, "webhook.test"]
+Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time",
+                                      "example": "2026-12-07T17:30:00.000Z"})]
 JSON_TYPES = {str: "string", int: "integer", float: "number"}
 
 
@@ -133,6 +137,12 @@ class SetOut(Schema):
     ids: list[int]
 
 
+class GenerationLinks(Schema):
+    self: str = Field(description="This generation.")
+    cancel: str | None = Field(description="POST here to cancel it, while it waits.")
+    media: str | None = Field(description="Its file, once it succeeded.")
+
+
 class GenerationOut(Schema):
     id: int
     kind: AnyKind
@@ -143,24 +153,21 @@ class GenerationOut(Schema):
     credits_used: int | None
     lane: LaneName
     queue_position: int | None
-    expected_start_at: datetime | None
+    expected_start_at: Timestamp | None
     error_code: str
     error_message: str
     author: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: Timestamp
+    started_at: Timestamp | None = Field(description="When its call first went out.")
+    finished_at: Timestamp | None
     media_url: str | None
-    set: SetOut | None = None
-
-
-class GenerationPage(Schema):
-    items: list[GenerationOut]
-    next_before: int | None
+    set: SetOut | None = Field(description="The submission it is one of.")
+    links: GenerationLinks
 
 
 class BalanceOut(Schema):
     credits_remaining: int | None
-    as_of: datetime | None
+    as_of: Timestamp | None
     reserved: int
     spent_this_month: int
     monthly_budget: int | None
@@ -168,18 +175,13 @@ class BalanceOut(Schema):
 
 class LedgerEntryOut(Schema):
     id: int
-    created_at: datetime
+    created_at: Timestamp
     kind: str
     credits: int
     member: str | None
     generation_id: int | None
     usage_id: str
     source: str
-
-
-class LedgerPage(Schema):
-    items: list[LedgerEntryOut]
-    next_before: int | None
 
 
 class TokenUsageOut(Schema):
@@ -191,8 +193,8 @@ class TokenUsageOut(Schema):
     monthly_cap: int | None
     spent_this_month: int
     generations_this_month: int
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
 
 
 class WebhookIn(Strict):
@@ -207,7 +209,7 @@ class WebhookOut(Schema):
     url: str
     events: list[Event]
     disabled: bool
-    created_at: datetime
+    created_at: Timestamp
     secret: str | None = Field(None, description="Shown once, when it is made.")
 
 
@@ -224,9 +226,9 @@ class DeliveryOut(Schema):
     last_status: int | None
     last_error: str
     last_latency_ms: int | None
-    created_at: datetime
-    delivered_at: datetime | None
-    next_attempt_at: datetime | None
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    next_attempt_at: Timestamp | None
 
 
 class LaneIn(Strict):
@@ -259,7 +261,7 @@ class CommentOut(Schema):
     id: int
     author: str | None
     text: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class SetProgressOut(Schema):
@@ -272,7 +274,7 @@ class SetProgressOut(Schema):
     failed: int
     waiting_or_running: int
     held: int
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ProblemTypeOut(Schema):

@@ -22,7 +22,6 @@ from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
 from studio.teams.models import Membership
 
-PAGE_SIZE = 50
 # An id in a path or a query: a 422 past what the database's ids can be, not an error.
 ItemId = Annotated[int, PathEx(..., ge=1, le=LARGEST_ID)]
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut,

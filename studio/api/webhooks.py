@@ -21,7 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django_q.tasks import async_task
 
+from studio.api import shapes
 from studio.api.models import WebhookDelivery, WebhookEndpoint
+from studio.api.schemas import GenerationOut
+from studio.api.times import rfc3339
 from studio.generations import lifecycle, runner
 from studio.generations.models import PENDING_STATUSES, Generation
 from studio.generations.states import State
@@ -58,7 +61,7 @@ def connect() -> None:
 def on_move(sender, generation_id: int, source, target, **_) -> None:
     if target not in (State.SUCCEEDED, State.FAILED):
         return
-    generation = Generation.objects.select_related("team", "generation_set").filter(
+    generation = Generation.objects.select_related("team", "generation_set", "author").filter(
         pk=generation_id).first()
     if generation is None or not generation.team.webhooks.filter(disabled=False).exists():
         return
@@ -74,11 +77,10 @@ def on_move(sender, generation_id: int, source, target, **_) -> None:
 
 
 def generation_data(generation) -> dict:
-    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
-            "set_id": generation.generation_set_id, "credits_used": generation.credits_used,
-            "error_code": generation.error_code, "error_message": generation.error_message,
-            "media_url": f"/api/v1/generations/{generation.pk}/media"
-            if generation.status == "succeeded" else None}
+    """The generation as GET /api/v1/generations/{id} shows it (its URLs absolute on
+    the studio's public URL)."""
+    shape = shapes.generation_shape(generation, shapes.origin_of(None))
+    return GenerationOut(**shape).model_dump(mode="json")
 
 
 def set_finished(generation) -> bool:
@@ -104,7 +106,7 @@ def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
             continue
         message_id = "msg_" + uuid.uuid5(uuid.NAMESPACE_URL,
                                          f"{endpoint.pk}:{once}").hex
-        payload = {"type": event, "timestamp": clock.now().isoformat(), "data": data}
+        payload = {"type": event, "timestamp": rfc3339(clock.now()), "data": data}
         try:
             with transaction.atomic():
                 made.append(WebhookDelivery.objects.create(
@@ -120,7 +122,7 @@ def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
 def test(endpoint: WebhookEndpoint) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, message_id="msg_" + uuid.uuid4().hex, event="webhook.test",
-        payload={"type": "webhook.test", "timestamp": clock.now().isoformat(),
+        payload={"type": "webhook.test", "timestamp": rfc3339(clock.now()),
                  "data": {"webhook_id": endpoint.pk}}, next_attempt_at=clock.now())
     transaction.on_commit(lambda: async_task(DELIVER_TASK, delivery.pk))
     return delivery

@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Schema
+from ninja import Query, Schema
 
 from studio.api import idempotency, problems
 from studio.api.endpoints import generation_out, one
+from studio.api.lists import PageQuery, page_of, paged
 from studio.api.models import Scope
 from studio.api.problems import Problem
 from studio.api.schemas import (
@@ -158,12 +159,13 @@ def rating_of(generation: Generation, stars: int) -> dict:
     return {"stars": stars, **summary}
 
 
-@api.get("/generations/{int:pk}/comments", response={200: list[CommentOut], **ERRORS},
+@api.get("/generations/{int:pk}/comments", response={200: page_of(CommentOut), **ERRORS},
          tags=["review"])
-def list_comments(request, pk: ItemId):
+def list_comments(request, pk: ItemId, page: Query[PageQuery]):
+    """Oldest first, as a conversation reads."""
     need(request, Scope.READ)
     found = Comment.objects.filter(generation=one(request, pk)).select_related("author")
-    return [comment_out(c) for c in found]
+    return paged(request, found, page, comment_out, newest_first=False)
 
 
 @api.post("/generations/{int:pk}/comments", response={201: CommentOut, **REFUSED},

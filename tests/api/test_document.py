@@ -107,8 +107,9 @@ def test_operation_ids_are_the_names_a_client_calls(document):
 
 def test_kinds_say_json_types_and_integers_as_integers(writer):
     answer = writer.get("/api/v1/kinds")
-    image = next(k for k in answer.json() if k["kind"] == "image")
+    kinds = answer.json()["items"]
+    image = next(k for k in kinds if k["kind"] == "image")
     width = next(p for p in image["params"] if p["name"] == "width")
     assert width["type"] == "integer" and '"min": 512,' in answer.content.decode()
-    assert {p["type"] for k in answer.json() for p in k["params"]} == {
+    assert {p["type"] for k in kinds for p in k["params"]} == {
         "string", "integer", "number"}

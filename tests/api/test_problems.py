@@ -36,7 +36,7 @@ def problem_of(answer, status: int, slug: str) -> dict:
 
 
 def test_every_problem_type_is_documented_at_its_uri(db):
-    listed = Client().get("/api/v1/problems").json()
+    listed = Client().get("/api/v1/problems", {"limit": 200}).json()["items"]
     assert {p["slug"] for p in listed} == set(TYPES)
     page = Client().get("/api/v1/problems/token-cap-exceeded")
     assert page.status_code == 200 and page.json()["status"] == 402

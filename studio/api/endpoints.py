@@ -4,13 +4,16 @@ pages, through the same code (the kind's form validates, submission.submit quote
 reserves and queues, the gallery's filter lists). What a token does to work is in
 `work`."""
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query
 from pydantic import ConfigDict
 
-from studio.api import document, idempotency, problems, shapes, tokens, webhooks
+from studio.api import document, idempotency, problems, shapes, tokens, waiting, webhooks
 from studio.api.lists import PageQuery, page_of, paged, sliced
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
@@ -25,6 +28,7 @@ from studio.api.schemas import (
     LedgerEntryOut,
     ProblemOut,
     ProblemTypeOut,
+    SecretOut,
     Status,
     TokenUsageOut,
     WebhookIn,
@@ -121,20 +125,53 @@ def one(request: HttpRequest, pk: int) -> Generation:
     return found
 
 
+PREFER = {"name": "Prefer", "in": "header", "required": False, "schema": {
+    "type": "string", "pattern": r"^wait=\d+$", "example": "wait=30"}, "description": (
+    "`wait=N` (RFC 7240; N up to 60): answer when every generation of the submission is "
+    "final or N seconds passed, whichever is first; `Preference-Applied` says so.")}
+APPLIED = {"Preference-Applied": {"schema": {"type": "string"}, "description":
+                                  "`wait=N` when the answer waited."}}
+
+
 @api.post("/generations", response={201: GenerationOut, 402: ProblemOut, 409: ProblemOut,
-                                    **ERRORS}, tags=["generations"])
+                                    **ERRORS}, tags=["generations"],
+          openapi_extra={"parameters": [PREFER],
+                         "responses": {"201": {"headers": APPLIED}}})
 def create_generation(request, body: GenerationIn):
     """Validate, quote and queue, as the form does; a count and {a|b} alternatives
-    make a set, quoted and reserved as a whole. Honours `Idempotency-Key`."""
+    make a set, quoted and reserved as a whole. Honours `Idempotency-Key`, `Prefer:
+    wait=N` and a `webhook` for this submission's events."""
     token = need(request, Scope.GENERATE)
     if not membership(request).can_generate:
         raise Problem(403, "This token's member is a viewer: viewers cannot generate.")
-    return idempotency.once(request, token, lambda: created(request, token, body))
+    answer = idempotency.once(request, token, lambda: created(request, token, body))
+    seconds = waiting.preferred(request)
+    if seconds is None or answer.status_code != 201:
+        return answer
+    return waited(request, answer, seconds)
+
+
+def waited(request: HttpRequest, answer: HttpResponse, seconds: int) -> HttpResponse:
+    """The created answer again once the submission is final or `seconds` passed."""
+    made = json.loads(answer.content)
+    waiting.until_final(made["set"]["ids"], seconds)
+    fresh = HttpResponse(GenerationOut(**generation_out(request, one(request, made["id"])))
+                         .model_dump_json(), status=201, content_type="application/json")
+    if answer.has_header(idempotency.REPLAYED):
+        fresh[idempotency.REPLAYED] = answer[idempotency.REPLAYED]
+    fresh["Preference-Applied"] = f"wait={seconds}"
+    return fresh
 
 
 def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpResponse:
     member = membership(request)
     kind = catalog.get(body.kind)
+    if body.webhook:
+        try:
+            safe_http.check_url(body.webhook)
+        except DjangoValidationError as exc:
+            return problems.response("validation", " ".join(exc.messages),
+                                     errors={"webhook": exc.messages})
     data = {name: value if isinstance(value, str) else str(value)
             for name, value in body.params.model_dump(exclude_none=True).items()}
     form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
@@ -146,8 +183,12 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
         kind=kind, params=form.api_params(), count=form.count,
         lane=form.cleaned_data.get("lane") or Lane.NORMAL,
         source=form.cleaned_data.get("source"), extra={"via_token": token.pk})
-    outcome = submission.submit(member, token.user, order,
-                                limit=lambda total: tokens.cap_refusal(token, total))
+    with transaction.atomic():  # its webhook is there before a worker can finish it
+        outcome = submission.submit(member, token.user, order,
+                                    limit=lambda total: tokens.cap_refusal(token, total))
+        if outcome.queued and body.webhook:
+            webhooks.for_submission(outcome.generations[0].generation_set, body.webhook,
+                                    body.webhook_events)
     if not outcome.queued:
         return problems.response(problems.LIMITS.get(outcome.verdict.reason, 402),
                                  outcome.verdict.refusal)
@@ -274,17 +315,29 @@ def webhook_out(endpoint: WebhookEndpoint, secret: bool = False) -> dict:
 
 
 def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
-    found = WebhookEndpoint.objects.for_team(admin_of_team(request).team).filter(pk=pk).first()
+    found = teams_own_webhooks(admin_of_team(request).team).filter(pk=pk).first()
     if found is None:
         raise Problem(404, f"No webhook #{pk} in this team.")
     return found
 
 
+def teams_own_webhooks(team):
+    """Not those given with one submission (a create's `webhook`)."""
+    return WebhookEndpoint.objects.for_team(team).filter(generation_set=None)
+
+
 @api.get("/webhooks", response={200: page_of(WebhookOut), **ERRORS}, tags=["webhooks"])
 def list_webhooks(request, page: Query[PageQuery]):
     team = admin_of_team(request).team
-    return paged(request, WebhookEndpoint.objects.for_team(team), page, webhook_out,
-                 newest_first=False)
+    return paged(request, teams_own_webhooks(team), page, webhook_out, newest_first=False)
+
+
+@api.get("/webhooks/request-secret", response={200: SecretOut, **ERRORS},
+         tags=["webhooks"])
+def get_request_webhook_secret(request):
+    """The whsec_ secret that signs deliveries to a create's `webhook`: one per team."""
+    need(request, Scope.GENERATE)
+    return {"secret": webhooks.request_secret(membership(request).team)}
 
 
 @api.post("/webhooks", response={201: WebhookOut, **ERRORS},

@@ -79,6 +79,11 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=80, help_text="whsec_…: signs every delivery.")
     disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.stamp)
+    # Set: a `webhook` given with one submission (POST /api/v1/generations), which gets
+    # only that submission's events; not one of the team's webhooks.
+    generation_set = models.ForeignKey("generations.GenerationSet", null=True, blank=True,
+                                       on_delete=models.CASCADE,
+                                       related_name="request_webhooks")
 
     objects = TeamQuerySet.as_manager()
 

@@ -114,7 +114,19 @@ def type_name(kind: catalog.Kind) -> str:
     return "".join(part.title() for part in kind.endpoint_type.split("_"))
 
 
+RequestEvent = Literal["generation.succeeded", "generation.failed", "set.finished"]
+PublicUrl = Annotated[str, Field(
+    max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$", json_schema_extra={
+        "format": "uri"}, description="A public http(s) address; private, loopback and "
+                                      "link-local ones are refused.")]
+
+
 class GenerationBase(Strict):
+    webhook: PublicUrl = Field(None, description=(
+        "Gets this submission's events, signed as the team's webhooks are (Standard "
+        "Webhooks) with the secret GET /api/v1/webhooks/request-secret shows."))
+    webhook_events: list[RequestEvent] = Field(
+        ["generation.succeeded", "generation.failed", "set.finished"], min_length=1)
     count: int = Field(1, ge=1, le=alternatives.MAX_COUNT, description="How many of each; {a|b} "
                                                    "alternatives multiply it.")
     lane: LaneName = Field("normal", description="urgent (admins), normal or background.")
@@ -198,9 +210,7 @@ class TokenUsageOut(Schema):
 
 
 class WebhookIn(Strict):
-    url: str = Field(max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$", json_schema_extra={
-        "format": "uri"}, description="Public http(s) address; private, loopback and "
-                                      "link-local ones are refused.")
+    url: PublicUrl
     events: list[Event] = Field(min_length=1)
 
 
@@ -211,6 +221,10 @@ class WebhookOut(Schema):
     disabled: bool
     created_at: Timestamp
     secret: str | None = Field(None, description="Shown once, when it is made.")
+
+
+class SecretOut(Schema):
+    secret: str
 
 
 class WebhookPatch(Strict):

@@ -17,6 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django_q.tasks import async_task
@@ -44,6 +45,21 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def request_secret(team) -> str:
+    """What signs the team's per-request webhooks (a `webhook` given with one
+    submission): one secret per team, derived from SECRET_KEY, so a client verifies
+    every such delivery with the secret GET /api/v1/webhooks/request-secret shows."""
+    key = hmac.new(settings.SECRET_KEY.encode(), f"request-webhooks:{team.pk}".encode(),
+                   hashlib.sha256).digest()[:24]
+    return "whsec_" + base64.b64encode(key).decode()
+
+
+def for_submission(generation_set, url: str, events: list[str]) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        team=generation_set.team, url=url, events=sorted(set(events)),
+        secret=request_secret(generation_set.team), generation_set=generation_set)
+
+
 def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = f"{message_id}.{timestamp}.{body}".encode()
@@ -63,17 +79,26 @@ def on_move(sender, generation_id: int, source, target, **_) -> None:
         return
     generation = Generation.objects.select_related("team", "generation_set", "author").filter(
         pk=generation_id).first()
-    if generation is None or not generation.team.webhooks.filter(disabled=False).exists():
+    if generation is None or not listening(generation.team,
+                                           generation.generation_set_id).exists():
         return
+    team, set_id = generation.team, generation.generation_set_id
     event = "generation.succeeded" if target == State.SUCCEEDED else "generation.failed"
-    emit(generation.team, event, generation_data(generation), f"{event}:{generation.pk}")
-    if generation.generation_set_id and set_finished(generation):
-        generation_set = generation.generation_set
-        emit(generation.team, "set.finished", set_data(generation_set), f"set:{generation_set.pk}")
-    credits = generation.team.credits_remaining
+    emit(team, event, generation_data(generation), f"{event}:{generation.pk}", set_id)
+    if set_id and set_finished(generation):
+        emit(team, "set.finished", set_data(generation.generation_set), f"set:{set_id}",
+             set_id)
+    credits = team.credits_remaining
     if credits is not None and credits < LOW_CREDITS:
-        emit(generation.team, "credits.low", {"credits_remaining": credits},
+        emit(team, "credits.low", {"credits_remaining": credits},
              f"low:{generation.team_id}:{clock.now().date()}")
+
+
+def listening(team, set_id: int | None = None):
+    """The team's enabled webhooks, and those given with the submission `set_id`."""
+    return team.webhooks.filter(disabled=False).filter(
+        Q(generation_set=None) | Q(generation_set=set_id) if set_id
+        else Q(generation_set=None))
 
 
 def generation_data(generation) -> dict:
@@ -96,12 +121,13 @@ def set_data(generation_set) -> dict:
             "canceled": counts.get("canceled", 0)}
 
 
-def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
-    """One delivery per endpoint that wants `event`; `once` makes it happen only once
-    (a message id derived from it), however many processes see the move."""
+def emit(team, event: str, data: dict, once: str,
+         set_id: int | None = None) -> list[WebhookDelivery]:
+    """One delivery per endpoint that wants `event` (the submission `set_id`'s own
+    webhooks included); `once` makes it happen only once (a message id derived from
+    it), however many processes see the move."""
     made = []
-    endpoints = team.webhooks.filter(disabled=False)
-    for endpoint in endpoints:
+    for endpoint in listening(team, set_id):
         if event not in endpoint.events:
             continue
         message_id = "msg_" + uuid.uuid5(uuid.NAMESPACE_URL,

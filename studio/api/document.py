@@ -70,19 +70,25 @@ def describe_answer(method: str, code: int, answer: dict) -> None:
             "$ref": f"#/components/headers/{idempotency.REPLAYED}"}
 
 
-def media_answers() -> dict:
-    """The answers of an operation that serves a generation's file."""
+def media_answers(head: bool = False) -> dict:
+    """The answers of an operation that serves a generation's file (a HEAD's have its
+    headers and no body)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
-    files = {content_type: binary for content_type in sorted(set(CONTENT_TYPES.values()))}
+    files = {} if head else {content_type: binary
+                             for content_type in sorted(set(CONTENT_TYPES.values()))}
     ranged = {"Content-Range": {"schema": {"type": "string"},
                                 "description": "bytes <first>-<last>/<size>"},
               "Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
               "ETag": {"schema": {"type": "string"}}}
+    whole = {"description": "The whole file.", "headers": {
+        k: ranged[k] for k in ("Accept-Ranges", "ETag")}}
+    part = {"description": "The bytes a `Range: bytes=<first>-<last>` asked for.",
+            "headers": ranged}
+    if files:
+        whole["content"] = part["content"] = files
     return {
-        "200": {"description": "The whole file.", "content": files,
-                "headers": {k: ranged[k] for k in ("Accept-Ranges", "ETag")}},
-        "206": {"description": "The bytes a `Range: bytes=<first>-<last>` asked for.",
-                "content": files, "headers": ranged},
+        "200": whole,
+        "206": part,
         "304": {"description": "Not modified: the `If-None-Match` ETag is this file's."},
         "416": {"description": "The range is past the file's end; `Content-Range: "
                                "bytes */<size>` says its size.",

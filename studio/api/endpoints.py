@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query
 from pydantic import ConfigDict
 
-from studio.api import document, idempotency, problems, shapes, tokens, waiting, webhooks
+from studio.api import idempotency, problems, shapes, tokens, waiting, webhooks
 from studio.api.lists import PageQuery, page_of, paged, sliced
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
@@ -42,7 +42,6 @@ from studio.generations import submission
 from studio.generations.filtering import GalleryFilter
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
-from studio.generations.views import serve_file
 from studio.lib import safe_http
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
@@ -241,18 +240,6 @@ def list_generations(request, filters: Query[ListFilters]):
 
 def token_user(request: HttpRequest):
     return request.auth.user
-
-
-@api.get("/generations/{int:pk}/media", response={200: None, 409: ProblemOut, **ERRORS},
-         tags=["generations"], openapi_extra={"responses": document.media_answers()})
-def download_generation_media(request, pk: ItemId):
-    """The finished file (HTTP Range works)."""
-    need(request, Scope.READ)
-    generation = one(request, pk)
-    if not generation.media:
-        raise Problem("not-ready", f"Generation #{pk} has no media: it is {generation.status}.")
-    return serve_file(request, generation.media, generation.content_type,
-                      generation.download_name)
 
 
 # --- credits and the token itself ------------------------------------------------------

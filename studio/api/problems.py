@@ -53,6 +53,9 @@ TYPES: dict[str, ProblemType] = {t.slug: t for t in (
                 "No such item in this team (another team's items are not found either)."),
     ProblemType("no-such-endpoint", 404, "No such endpoint",
                 "No operation answers this path; see /api/v1/docs."),
+    ProblemType("link-expired", 410, "Link expired",
+                "The signed media link is past its time; ask for a new one "
+                "(GET /api/v1/generations/{id}/media-link)."),
     ProblemType("method-not-allowed", 405, "Method not allowed",
                 "This path does not take this method; `Allow` lists those it takes."),
     ProblemType("conflict", 409, "Conflict",

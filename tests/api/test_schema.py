@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from studio.api import tokens
+from studio.api import tokens, waiting
 from studio.api.v1 import api
 from studio.wsgi import application
 
@@ -50,7 +50,14 @@ def in_the_test_transaction():
 
 
 @pytest.fixture
-def bearer(db, team_a, owner, in_the_test_transaction) -> dict:
+def no_waiting(monkeypatch):
+    """A generated `Prefer: wait=N` would hold each case N real seconds: nothing works
+    on the queue here, so a wait only ever runs out."""
+    monkeypatch.setattr(waiting, "MAX_WAIT", 0)
+
+
+@pytest.fixture
+def bearer(db, team_a, owner, in_the_test_transaction, no_waiting) -> dict:
     secret = tokens.create(team_a, owner, name="schemathesis",
                            scopes=["read", "generate", "admin"]).secret
     return {"Authorization": f"Bearer {secret}"}

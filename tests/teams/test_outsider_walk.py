@@ -34,6 +34,7 @@ NOT_IDS = {
     "prompts/save/": "a kind's slug",
     "^api/v1/": "the catch-all that answers unknown API paths",
     "api/v1/problems/": "a problem type's slug: public documentation, no team data",
+    "api/v1/media/": "a signed, expiring media link: the signature is the key to it",
 }
 STRINGS = {"fmt": "png", "action": "test"}
 # A valid body for the API's operations that take one, by the route's last word:

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query
 from pydantic import ConfigDict
 
-from studio.api import idempotency, problems, shapes, tokens, waiting, webhooks
+from studio.api import files, idempotency, problems, shapes, tokens, waiting, webhooks
 from studio.api.lists import PageQuery, page_of, paged, sliced
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
@@ -173,15 +173,23 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
                                      errors={"webhook": exc.messages})
     data = {name: value if isinstance(value, str) else str(value)
             for name, value in body.params.model_dump(exclude_none=True).items()}
+    sent = {}
+    if data.get("file"):
+        sent["image_file"] = files.as_form_file(member.team, int(data.pop("file")))
+        if sent["image_file"] is None:
+            return problems.response("validation", "No such file in this team.", errors={
+                "params.file": ["No such file in this team; POST /api/v1/files first."]})
     form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
-                                     team=member.team, may_rush=member.can_manage)
+                                     sent, team=member.team, may_rush=member.can_manage)
     if not form.is_valid():
         return problems.response("validation", "Some parameters cannot be used; see "
                                  "`errors`.", errors=form_errors(form))
     order = submission.Order(
         kind=kind, params=form.api_params(), count=form.count,
         lane=form.cleaned_data.get("lane") or Lane.NORMAL,
-        source=form.cleaned_data.get("source"), extra={"via_token": token.pk})
+        source=form.cleaned_data.get("source"), upload=form.cleaned_data.get("image_file"),
+        upload_extension=getattr(form, "upload_extension", "") or "",
+        extra={"via_token": token.pk})
     with transaction.atomic():  # its webhook is there before a worker can finish it
         outcome = submission.submit(member, token.user, order,
                                     limit=lambda total: tokens.cap_refusal(token, total))
@@ -199,8 +207,9 @@ def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpRe
 def form_errors(form) -> dict[str, list[str]]:
     """The form's errors named as the body names them: `params.text`, `count`."""
     top_level = {"count", "lane"}
-    return {name if name in top_level else "params" if name == "__all__" else
-            f"params.{name}": list(map(str, messages))
+    renamed = {"__all__": "params", "image_file": "params.file"}
+    return {name if name in top_level else renamed.get(name, f"params.{name}"):
+            list(map(str, messages))
             for name, messages in form.errors.items()}
 
 

@@ -97,14 +97,19 @@ def params_model(kind: catalog.Kind) -> type[BaseModel]:
         fields["source"] = (int, Field(None, ge=1, le=LARGEST_ID, description=(
             f"A finished {kind.source.media} of the team's gallery, by id"
             + (f", instead of `{kind.source.param}`." if kind.source.param else "."))))
+        if kind.source.uploads:
+            fields["file"] = (int, Field(None, ge=1, le=LARGEST_ID, description=(
+                f"An image sent to POST /api/v1/files, by id, instead of "
+                f"`{kind.source.param}`.")))
         if kind.source.param:
             fields[kind.source.param] = (str, Field(
                 None, min_length=1, max_length=kind.param(kind.source.param).max_length,
                 description=kind.param(kind.source.param).help))
     config = ConfigDict(extra="forbid", strict=True)
     if kind.source and kind.source.param:
-        config["json_schema_extra"] = {"oneOf": [{"required": [kind.source.param]},
-                                                 {"required": ["source"]}]}
+        config["json_schema_extra"] = {"oneOf": [
+            {"required": [name]} for name in (kind.source.param, "source", "file")
+            if name in fields]}
     return create_model(f"{type_name(kind)}Params", __config__=config, __doc__=(
         f"{kind.label}: the parameters, named as the API names them; free text may hold "
         "{a|b} alternatives."), **fields)

@@ -62,7 +62,8 @@ def test_params_are_one_schema_per_kind_with_the_catalogs_rules(document):
     assert voices["enum"] == list(catalog.VOICES) and voices["default"] == "Wise_Woman"
     assert schema_of(document, "TtsParams")["required"] == ["text"]
     i2v = schema_of(document, "VideoI2VParams")
-    assert i2v["oneOf"] == [{"required": ["image_url"]}, {"required": ["source"]}]
+    assert i2v["oneOf"] == [{"required": ["image_url"]}, {"required": ["source"]},
+                            {"required": ["file"]}]
 
 
 def test_enums_for_kinds_statuses_lanes_and_roles(document):

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
@@ -20,6 +21,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from studio.api import tokens
 
 PATH = "/mcp"
+DJANGO = ASGIHandler()  # the studio's own ASGI handler: the REST API in process
 server = MCPServer("Studio", instructions=(
     "A creative team's studio: generate speech, images and videos, see what they cost "
     "and the team's balance, follow a generation and get a link to its file. Kinds, "
@@ -35,9 +37,7 @@ class Studio:
         self.origin = f"http://{headers.get('host', 'testserver')}"
 
     async def call(self, method: str, path: str, **options) -> Any:
-        from studio.asgi import django_application
-
-        transport = httpx.ASGITransport(app=django_application)
+        transport = httpx.ASGITransport(app=DJANGO)
         async with httpx.AsyncClient(transport=transport, base_url=self.origin,
                                      timeout=90) as client:
             answer = await client.request(method, f"/api/v1{path}", headers={

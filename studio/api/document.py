@@ -32,6 +32,17 @@ IDEMPOTENCY_KEY = {
                    "a 422.",
     "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY}}
 
+RANGED = [
+    {"name": "Range", "in": "header", "required": False,
+     "description": "One range, `bytes=<first>-<last>` (or `bytes=-<suffix length>`): "
+                    "answered with 206, or 416 past the file's end.",
+     "schema": {"type": "string", "pattern": r"^bytes=(\d+-\d*|-\d+)$",
+                "example": "bytes=0-1023"}},
+    {"name": "If-None-Match", "in": "header", "required": False,
+     "description": "The ETag of a copy you hold: 304 when it is this file.",
+     "schema": {"type": "string"}},
+]
+
 
 def finish(schema: dict) -> dict:
     components = schema.setdefault("components", {})
@@ -44,6 +55,8 @@ def finish(schema: dict) -> dict:
                 describe_answer(method, int(code), answer)
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            if "206" in operation["responses"]:
+                operation.setdefault("parameters", []).extend(RANGED)
     return schema
 
 

@@ -44,10 +44,17 @@ RANGED = [
 ]
 
 
+# What an answer's `id` names, by its schema: the operations on `/<resource>/{pk}` it
+# links to (OpenAPI links, which a client or a stateful fuzzer follows).
+LINKED = {"GenerationOut": "/api/v1/generations/{pk}", "WebhookOut": "/api/v1/webhooks/{pk}",
+          "SetProgressOut": "/api/v1/sets/{pk}", "CommentOut": "/api/v1/comments/{pk}"}
+
+
 def finish(schema: dict) -> dict:
     components = schema.setdefault("components", {})
     components["headers"] = HEADERS
     components.setdefault("schemas", {})
+    add_links(schema["paths"])
     for operations in schema["paths"].values():
         for method, operation in operations.items():
             operation["responses"] = merged(operation.get("responses", {}))
@@ -58,6 +65,25 @@ def finish(schema: dict) -> dict:
             if "206" in operation["responses"]:
                 operation.setdefault("parameters", []).extend(RANGED)
     return schema
+
+
+def add_links(paths: dict) -> None:
+    for operations in paths.values():
+        for operation in operations.values():
+            for code, answer in operation.get("responses", {}).items():
+                ref = answer.get("content", {}).get("application/json", {}).get(
+                    "schema", {}).get("$ref", "")
+                target = LINKED.get(ref.rsplit("/", 1)[-1])
+                if target and str(code).startswith("2"):
+                    answer["links"] = links_to(paths, target)
+
+
+def links_to(paths: dict, resource: str) -> dict:
+    return {operation["operationId"]: {
+        "operationId": operation["operationId"],
+        "parameters": {"pk": "$response.body#/id"}}
+        for path, operations in paths.items() if path.startswith(resource)
+        for operation in operations.values()}
 
 
 def merged(responses: dict) -> dict:

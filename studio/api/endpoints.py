@@ -226,7 +226,7 @@ class ListFilters(PageQuery):
     q: str = Field("", max_length=200)
     kind: AnyKind = Field(None)
     status: Status = Field(None)
-    member: str = ""
+    member: str = Field("", max_length=150, description="An author's username.")
     set: int = Field(None, ge=1, le=LARGEST_ID)
 
 
@@ -236,7 +236,8 @@ def list_generations(request, filters: Query[ListFilters]):
     """Newest first, with the gallery's filters; the next page is at `next`."""
     need(request, Scope.READ)
     data = {name: value for name, value in filters.dict().items()
-            if name in GalleryFilter.base_fields and value not in ("", None)}
+            if name in GalleryFilter.base_fields and name != "member"
+            and value not in ("", None)}
     form = GalleryFilter(data or None, team=membership(request).team)
     if data and not form.is_valid():
         return problems.response("validation", "Some filters cannot be used; see "
@@ -244,6 +245,8 @@ def list_generations(request, filters: Query[ListFilters]):
                                                       for k, v in form.errors.items()})
     rows = form.apply(team_generations(request), token_user(request)) if data \
         else team_generations(request)
+    if filters.member:  # a name no member has finds nothing, as any other filter
+        rows = rows.filter(author__username=filters.member)
     return paged(request, rows, filters, lambda g: generation_out(request, g))
 
 

@@ -31,12 +31,12 @@ def fingerprint(request: HttpRequest) -> str:
 
 def once(request: HttpRequest, token: ApiToken,
          handle: Callable[[], HttpResponse]) -> HttpResponse:
-    key = request.headers.get("Idempotency-Key", "")
-    if not key:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
         return handle()
-    if len(key) > MAX_KEY:
+    if not 1 <= len(key) <= MAX_KEY:
         return problems.response("bad-idempotency-key",
-                                 f"An Idempotency-Key is at most {MAX_KEY} characters.")
+                                 f"An Idempotency-Key is 1 to {MAX_KEY} characters.")
     IdempotencyKey.objects.filter(token=token, key=key,
                                   created_at__lt=clock.now() - LIFETIME).delete()
     mine = fingerprint(request)

@@ -4,7 +4,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+)
 
 from studio.api.models import Scope, WebhookDelivery
 from studio.api.times import rfc3339
@@ -28,6 +35,9 @@ DeliveredEvent = Literal[Event, "webhook.test"]
 Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time",
                                       "example": "2026-12-07T17:30:00.000Z"})]
+# An integer as JSON Schema has it: 5.0 is the integer 5 (a string "5" is not).
+Whole = Annotated[int, BeforeValidator(
+    lambda value: int(value) if isinstance(value, float) and value.is_integer() else value)]
 JSON_TYPES = {str: "string", int: "integer", float: "number"}
 
 
@@ -80,7 +90,8 @@ class KindOut(Schema):
 
 def param_field(param: catalog.Param) -> tuple[Any, Any]:
     """A catalog parameter as a typed field: its type, range, length and choices."""
-    annotation: Any = Literal[param.choices] if param.choices else param.type
+    annotation: Any = Literal[param.choices] if param.choices else \
+        Whole if param.type is int else param.type
     limits = {"ge": param.min, "le": param.max, "min_length": param.min_length,
               "max_length": param.max_length}
     known = {name: value for name, value in limits.items() if value is not None}
@@ -94,11 +105,11 @@ def params_model(kind: catalog.Kind) -> type[BaseModel]:
     from a gallery item also takes that item's id as `source`."""
     fields = {param.name: param_field(param) for param in kind.params}
     if kind.source:
-        fields["source"] = (int, Field(None, ge=1, le=LARGEST_ID, description=(
+        fields["source"] = (Whole, Field(None, ge=1, le=LARGEST_ID, description=(
             f"A finished {kind.source.media} of the team's gallery, by id"
             + (f", instead of `{kind.source.param}`." if kind.source.param else "."))))
         if kind.source.uploads:
-            fields["file"] = (int, Field(None, ge=1, le=LARGEST_ID, description=(
+            fields["file"] = (Whole, Field(None, ge=1, le=LARGEST_ID, description=(
                 f"An image sent to POST /api/v1/files, by id, instead of "
                 f"`{kind.source.param}`.")))
         if kind.source.param:
@@ -132,7 +143,7 @@ class GenerationBase(Strict):
         "Webhooks) with the secret GET /api/v1/webhooks/request-secret shows."))
     webhook_events: list[RequestEvent] = Field(
         ["generation.succeeded", "generation.failed", "set.finished"], min_length=1)
-    count: int = Field(1, ge=1, le=alternatives.MAX_COUNT, description="How many of each; {a|b} "
+    count: Whole = Field(1, ge=1, le=alternatives.MAX_COUNT, description="How many of each; {a|b} "
                                                    "alternatives multiply it.")
     lane: LaneName = Field("normal", description="urgent (admins), normal or background.")
 
@@ -263,7 +274,7 @@ class StarOut(Schema):
 
 
 class RatingIn(Strict):
-    stars: int = Field(ge=1, le=5)
+    stars: Whole = Field(ge=1, le=5)
 
 
 class RatingOut(Schema):

@@ -114,3 +114,19 @@ def test_kinds_say_json_types_and_integers_as_integers(writer):
     assert width["type"] == "integer" and '"min": 512,' in answer.content.decode()
     assert {p["type"] for k in kinds for p in k["params"]} == {
         "string", "integer", "number"}
+
+
+def test_what_a_create_answers_links_to_the_operations_on_it(document):
+    created = document["paths"]["/api/v1/generations"]["post"]["responses"]["201"]
+    assert {"get_generation", "cancel_generation", "download_generation_media"} <= set(
+        created["links"])
+    assert created["links"]["cancel_generation"]["parameters"] == {
+        "pk": "$response.body#/id"}
+
+
+def test_an_integer_may_be_written_whole_as_json_allows_and_a_key_not_empty(writer):
+    assert create(writer, {**SPEECH, "count": 1.0}).status_code == 201
+    empty_key = writer.post("/api/v1/generations", SPEECH, content_type="application/json",
+                            headers={"Idempotency-Key": ""})
+    assert empty_key.status_code == 400
+    assert empty_key.json()["type"].endswith("/bad-idempotency-key")

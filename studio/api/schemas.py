@@ -30,7 +30,8 @@ LaneName = Literal[tuple(Lane.values)]
 RoleName = Literal[tuple(Role.values)]
 ScopeName = Literal[tuple(Scope.values)]
 DeliveryStatus = Literal[tuple(WebhookDelivery.Status.values)]
-Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low"]
+Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low",
+                "note.created"]
 DeliveredEvent = Literal[Event, "webhook.test"]
 Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time",
@@ -284,13 +285,25 @@ class RatingOut(Schema):
 
 
 class CommentIn(Strict):
+    """A note: on a clip or speech it may carry a moment (`at`) or a range (`at` to
+    `until`), in seconds; on a picture a `point`, [x, y] as fractions from the top left."""
+
     text: str = Field(min_length=1, max_length=2000)
+    at: float | None = Field(None, ge=0)
+    until: float | None = Field(None, ge=0)
+    point: list[float] | None = Field(None, min_length=2, max_length=2)
 
 
 class CommentOut(Schema):
     id: int
     author: str | None
+    outside_name: str | None = Field(
+        description="Set when someone with no account left it through an outside link")
     text: str
+    at: float | None
+    until: float | None
+    point: list[float] | None
+    mentions: list[str]
     created_at: Timestamp
 
 

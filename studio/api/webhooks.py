@@ -27,7 +27,8 @@ from studio.api.models import WebhookDelivery, WebhookEndpoint
 from studio.api.schemas import GenerationOut
 from studio.api.times import rfc3339
 from studio.generations import lifecycle, runner
-from studio.generations.models import PENDING_STATUSES, Generation
+from studio.generations.models import PENDING_STATUSES, Comment, Generation
+from studio.generations.moments import note_made
 from studio.generations.states import State
 from studio.lib import clock, safe_http
 
@@ -71,6 +72,7 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def connect() -> None:
     lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
+    note_made.connect(on_note, sender=Comment, dispatch_uid="studio.api.webhooks.notes")
     runner.every_pass(send_due)
 
 
@@ -99,6 +101,19 @@ def listening(team, set_id: int | None = None):
     return team.webhooks.filter(disabled=False).filter(
         Q(generation_set=None) | Q(generation_set=set_id) if set_id
         else Q(generation_set=None))
+
+
+def on_note(sender, comment: Comment, **_) -> None:
+    team = comment.generation.team
+    emit(team, "note.created", note_data(comment), f"note:{comment.pk}")
+
+
+def note_data(comment: Comment) -> dict:
+    return {"id": comment.pk, "generation_id": comment.generation_id,
+            "author": comment.author.username if comment.author else None,
+            "outside_name": comment.outside_name or None, "text": comment.text,
+            "at": comment.at, "until": comment.until,
+            "point": [comment.point_x, comment.point_y] if comment.has_point else None}
 
 
 def generation_data(generation) -> dict:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.dispatch import Signal
 
 from studio.credits import budget
 from studio.generations import alternatives, dispatch, live
@@ -20,6 +21,10 @@ from studio.generations.states import State
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Team
+
+# Sent after a set held for an admin's approval commits: (generation_set_id). The
+# notifications (studio.review) listen.
+held_for_approval = Signal()
 
 
 @dataclass
@@ -123,6 +128,9 @@ def queue(team: Team, author, order: Order, made: list[dict],
                  generation=generations[0].pk, generations=[g.pk for g in generations],
                  kind=kind.endpoint_type)
     live.set_made(generation_set, generations)
+    if held:
+        transaction.on_commit(lambda: held_for_approval.send(
+            GenerationSet, generation_set_id=generation_set.pk), robust=True)
     return generations
 
 

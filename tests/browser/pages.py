@@ -94,6 +94,17 @@ def send_empty_prompt(page: Page) -> None:
            "no error shown").to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def wrong_passphrase(page: Page) -> None:
+    page.get_by_label("Passphrase").fill("not the passphrase")
+    page.get_by_role("button", name="Open").click()
+    expect(page.locator(".field-error").first).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
+def open_bell(page: Page) -> None:
+    page.locator("#bell summary").click()
+    expect(page.locator("#bell .bell-panel")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def fail_login(page: Page) -> None:
     page.get_by_label("Username").fill("mia")
     page.get_by_label("Password").fill("not her password")
@@ -154,6 +165,19 @@ PAGES: list[PageSpec] = [
     PageSpec("team-audit", "/team/audit/", "admin"),
     PageSpec("team-transfer", "/team/transfer/", "owner"),
     PageSpec("team-delete", "/team/delete/", "owner"),
+    PageSpec("bell-open", "/credits/", "member", state=open_bell),
+    PageSpec("notifications", "/notifications/", "member"),
+    PageSpec("notifications-empty", "/notifications/", "viewer"),
+    PageSpec("notifications-by-email", "/notifications/settings/", "admin"),
+    PageSpec("activity", "/activity/", "viewer"),
+    PageSpec("activity-filtered", "/activity/?member=mia&kind=finished", "member"),
+    PageSpec("activity-empty", "/activity/", "empty"),
+    # An outside link, as someone with no account sees it.
+    PageSpec("shared-item", "/s/{share}/", "anonymous"),
+    PageSpec("shared-passphrase", "/s/{share_locked}/", "anonymous"),
+    PageSpec("shared-passphrase-wrong", "/s/{share_locked}/", "anonymous",
+             state=wrong_passphrase),
+    PageSpec("shared-ended", "/s/{share_ended}/", "anonymous", status=410),
     PageSpec("invite", "/invite/{invitation}/", "anonymous"),
     PageSpec("invite-expired", "/invite/{expired_invitation}/", "anonymous", status=410),
     PageSpec("login", "/accounts/login/", "anonymous"),

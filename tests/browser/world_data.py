@@ -39,6 +39,7 @@ from studio.lib import clock
 from studio.multimodal import catalog
 from studio.multimodal.answers import MediaAnswer
 from studio.multimodal.streaming import Base64Payload
+from studio.review import share
 from studio.sandbox import media, video
 from studio.sandbox.models import SandboxAccount
 from studio.teams import audit, invitations
@@ -133,12 +134,14 @@ class Builder:
             self.history()
             self.chain()
         self.reviews()
+        self.links()
         self.prompts()
         self.trash()
         self.unfinished()
         self.ledger()
         self.trail()
         self.invitations()
+        self.notifications()
         return {"sessions": self.sessions(), "ids": self.ids}
 
     # --- teams and people -------------------------------------------------------
@@ -283,8 +286,10 @@ class Builder:
     def reviews(self) -> None:
         people = {"olivia": self.owner, "adam": self.admin, "mia": self.member}
         lighthouse = Generation.objects.get(pk=self.ids["image"])
-        for name, text in COMMENTS:
-            Comment.objects.create(generation=lighthouse, author=people[name], text=text)
+        for number, (name, text) in enumerate(COMMENTS):
+            Comment.objects.create(generation=lighthouse, author=people[name], text=text,
+                                   **({"point_x": 0.3, "point_y": 0.4} if number == 0 else {}))
+        self.notes_at_moments()
         images = list(Generation.objects.filter(kind="image").order_by("-id")[:12])
         for number, row in enumerate([lighthouse, *images]):
             if number % 2 == 0:
@@ -297,6 +302,30 @@ class Builder:
                                                     defaults={"stars": stars})
         Rating.objects.update_or_create(generation=lighthouse, user=self.member,
                                         defaults={"stars": 5})
+
+    def notes_at_moments(self) -> None:
+        """The animated lighthouse discussed at a moment and over a range."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        mentioned = Comment.objects.create(
+            generation=clip, author=self.admin, text="@mia the boat should enter here",
+            at=1.5)
+        mentioned.mentions.add(self.member)
+        Comment.objects.create(generation=clip, author=self.owner,
+                               text="Too dark from here to the end", at=2.5, until=3.5)
+
+    def links(self) -> None:
+        """Outside links to the animated lighthouse: open, behind a passphrase, and
+        revoked; and a note a client left through the open one."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        sharer = Membership.objects.get(team=self.team, user=self.member)
+        for key, options in (("share", {"allow_download": True}),
+                             ("share_locked", {"passphrase": "harbour lights"}),
+                             ("share_ended", {})):
+            link, token = share.share(sharer, clip, days=14, **options).result
+            self.ids[key] = token
+        share.revoke(Membership.objects.get(team=self.team, user=self.admin), link)
+        Comment.objects.create(generation=clip, outside_name="Cleo (client)", at=0.5,
+                               text="Lovely. Could the boat come in a little sooner?")
 
     def trash(self) -> None:
         """Two finished ones in the trash: the member's own, and one an admin moved."""
@@ -422,6 +451,27 @@ class Builder:
             event = audit.record(self.team, actor, action, summary)
             AuditEvent.objects.filter(pk=event.pk).update(
                 created_at=at + timedelta(microseconds=number))
+
+    def notifications(self) -> None:
+        """Mia's bell: her jobs ended, a note and a mention, the oldest read; Adam's: a
+        set waits for his approval."""
+        from studio.review.notifications import mark_read, notify
+
+        mia = Membership.objects.get(team=self.team, user=self.member)
+        image, failed = self.finished[0], Generation.objects.filter(
+            team=self.team, status="failed").first()
+        notify(mia, "finished", f"Image #{image.pk} finished.", f"/generations/{image.pk}/")
+        mark_read(mia)
+        if failed:
+            notify(mia, "failed", f"{failed.get_kind_display()} #{failed.pk} failed: "
+                   f"{failed.error_message}", f"/generations/{failed.pk}/")
+        notify(mia, "note", f"olivia left a note on Image #{image.pk}: “Warmer light?”",
+               f"/generations/{image.pk}/", actor=self.owner)
+        notify(mia, "mention", f"adam mentioned you on Image #{image.pk}",
+               f"/generations/{image.pk}/", actor=self.admin)
+        adam = Membership.objects.get(team=self.team, user=self.admin)
+        notify(adam, "approval_waiting", "mia's set #1 (2,400 credits) waits for approval.",
+               "/approvals/", actor=self.member)
 
     def invitations(self) -> None:
         """Open, revoked, used and expired links (their audit events come along)."""

@@ -34,7 +34,9 @@ class Studio:
     def __init__(self, ctx: Context) -> None:
         headers = ctx.headers or {}
         self.authorization = headers.get("authorization", "")
-        self.origin = f"http://{headers.get('host', 'testserver')}"
+        request = getattr(ctx.request_context, "request", None)
+        scheme = request.url.scheme if request is not None else "http"
+        self.origin = f"{scheme}://{headers.get('host', 'localhost')}"
 
     async def call(self, method: str, path: str, **options) -> Any:
         transport = httpx.ASGITransport(app=DJANGO)

@@ -7,48 +7,79 @@ reserves and queues, the gallery's filter lists). What a token does to work is i
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Schema
+from ninja import Field, Query
+from pydantic import ConfigDict
 
-from studio.api import idempotency, problems, tokens, webhooks
+from studio.api import files, idempotency, problems, shapes, tokens, waiting, webhooks
+from studio.api.lists import PageQuery, page_of, paged, sliced
 from studio.api.models import ApiToken, Scope, WebhookEndpoint
 from studio.api.problems import Problem
 from studio.api.schemas import (
+    JSON_TYPES,
+    AnyKind,
     BalanceOut,
     DeliveryOut,
     GenerationIn,
     GenerationOut,
-    GenerationPage,
     KindOut,
-    LedgerPage,
+    LedgerEntryOut,
     ProblemOut,
+    ProblemTypeOut,
+    SecretOut,
+    Status,
     TokenUsageOut,
     WebhookIn,
     WebhookOut,
     WebhookPatch,
 )
-from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
+from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
 from studio.generations import submission
 from studio.generations.filtering import GalleryFilter
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
-from studio.generations.views import serve_file
 from studio.lib import safe_http
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
 from studio.teams.models import Membership
 
+# --- what problems mean ----------------------------------------------------------------
+
+
+def problem_type_out(found: problems.ProblemType) -> dict:
+    return {"type": problems.uri(found.slug), "slug": found.slug, "status": found.status,
+            "title": found.title, "description": found.description}
+
+
+@api.get("/problems", response={200: page_of(ProblemTypeOut), 422: ProblemOut}, auth=None,
+         tags=["problems"])
+def list_problem_types(request, page: Query[PageQuery]):
+    """Every problem `type` an answer may carry, and what it means."""
+    return sliced(request, list(problems.TYPES.values()), page, problem_type_out)
+
+
+@api.get("/problems/{slug}", response={200: ProblemTypeOut, 404: ProblemOut}, auth=None,
+         tags=["problems"])
+def get_problem_type(request, slug: str):
+    """What one problem `type` means: the page its URI names."""
+    found = problems.TYPES.get(slug)
+    if found is None:
+        raise Problem(404, f"No problem type “{slug}”; GET /api/v1/problems lists them.")
+    return problem_type_out(found)
+
+
 # --- the catalog ---------------------------------------------------------------------
 
 
-@api.get("/kinds", response={200: list[KindOut], **ERRORS}, tags=["catalog"])
-def kinds(request):
+@api.get("/kinds", response={200: page_of(KindOut), **ERRORS}, tags=["catalog"])
+def list_kinds(request, page: Query[PageQuery]):
     """Every kind the API makes: cost, rate limit and parameter ranges."""
     need(request, Scope.READ)
-    return [kind_out(kind) for kind in catalog.KINDS.values()]
+    return sliced(request, list(catalog.KINDS.values()), page, kind_out)
 
 
 def kind_out(kind: catalog.Kind) -> dict:
@@ -56,37 +87,34 @@ def kind_out(kind: catalog.Kind) -> dict:
     return {"kind": kind.endpoint_type, "label": kind.label, "media": kind.media,
             "cost": kind.cost, "rate_limit_calls": calls, "rate_limit_seconds": seconds,
             "premium_only": kind.premium_only,
-            "params": [{"name": p.name, "type": p.type.__name__, "label": p.label,
-                        "required": p.required, "default": p.default, "min": p.min,
-                        "max": p.max, "min_length": p.min_length,
-                        "max_length": p.max_length,
-                        "choices": list(p.choices) if p.choices else None}
-                       for p in kind.params],
+            "params": [param_out(p) for p in kind.params],
             "providers": [{"name": p.name, "cost": p.cost,
                            "duration_seconds": p.duration_seconds,
                            "resolution": p.resolution} for p in kind.providers]}
+
+
+def param_out(param: catalog.Param) -> dict:
+    """A parameter's rule in JSON's own words: "integer" bounds are integers."""
+    def number(value):
+        return int(value) if value is not None and param.type is int else value
+    return {"name": param.name, "type": JSON_TYPES[param.type], "label": param.label,
+            "required": param.required, "default": param.default,
+            "min": number(param.min), "max": number(param.max),
+            "min_length": param.min_length, "max_length": param.max_length,
+            "choices": list(param.choices) if param.choices else None}
 
 
 # --- generations ----------------------------------------------------------------------
 
 
 def generation_out(request: HttpRequest, generation: Generation) -> dict:
-    ready = generation.status == "succeeded" and bool(generation.media)
-    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
-            "state": generation.state, "params": generation.params, "cost": generation.cost,
-            "credits_used": generation.credits_used, "lane": generation.lane,
-            "queue_position": generation.queue_position,
-            "expected_start_at": generation.expected_start_at,
-            "error_code": generation.error_code, "error_message": generation.error_message,
-            "author": generation.author.username if generation.author else None,
-            "created_at": generation.created_at, "finished_at": generation.finished_at,
-            "media_url": request.build_absolute_uri(
-                f"/api/v1/generations/{generation.pk}/media") if ready else None}
+    return shapes.generation_shape(generation, shapes.origin_of(request))
 
 
 def team_generations(request: HttpRequest):
     return (Generation.objects.for_team(membership(request).team).in_gallery()
-            .select_related("author"))
+            .select_related("author", "generation_set")
+            .prefetch_related("generation_set__generations"))
 
 
 def one(request: HttpRequest, pk: int) -> Generation:
@@ -96,44 +124,93 @@ def one(request: HttpRequest, pk: int) -> Generation:
     return found
 
 
+PREFER = {"name": "Prefer", "in": "header", "required": False, "schema": {
+    "type": "string", "pattern": r"^wait=\d+$", "example": "wait=30"}, "description": (
+    "`wait=N` (RFC 7240; N up to 60): answer when every generation of the submission is "
+    "final or N seconds passed, whichever is first; `Preference-Applied` says so.")}
+APPLIED = {"Preference-Applied": {"schema": {"type": "string"}, "description":
+                                  "`wait=N` when the answer waited."}}
+
+
 @api.post("/generations", response={201: GenerationOut, 402: ProblemOut, 409: ProblemOut,
-                                    **ERRORS}, tags=["generations"])
+                                    **ERRORS}, tags=["generations"],
+          openapi_extra={"parameters": [PREFER],
+                         "responses": {"201": {"headers": APPLIED}}})
 def create_generation(request, body: GenerationIn):
     """Validate, quote and queue, as the form does; a count and {a|b} alternatives
-    make a set, quoted and reserved as a whole. Honours `Idempotency-Key`."""
+    make a set, quoted and reserved as a whole. Honours `Idempotency-Key`, `Prefer:
+    wait=N` and a `webhook` for this submission's events."""
     token = need(request, Scope.GENERATE)
     if not membership(request).can_generate:
         raise Problem(403, "This token's member is a viewer: viewers cannot generate.")
-    return idempotency.once(request, token, lambda: created(request, token, body))
+    answer = idempotency.once(request, token, lambda: created(request, token, body))
+    seconds = waiting.preferred(request)
+    if seconds is None or answer.status_code != 201:
+        return answer
+    return waited(request, answer, seconds)
+
+
+def waited(request: HttpRequest, answer: HttpResponse, seconds: int) -> HttpResponse:
+    """The created answer again once the submission is final or `seconds` passed."""
+    made = json.loads(answer.content)
+    waiting.until_final(made["set"]["ids"], seconds)
+    fresh = HttpResponse(GenerationOut(**generation_out(request, one(request, made["id"])))
+                         .model_dump_json(), status=201, content_type="application/json")
+    if answer.has_header(idempotency.REPLAYED):
+        fresh[idempotency.REPLAYED] = answer[idempotency.REPLAYED]
+    fresh["Preference-Applied"] = f"wait={seconds}"
+    return fresh
 
 
 def created(request: HttpRequest, token: ApiToken, body: GenerationIn) -> HttpResponse:
     member = membership(request)
     kind = catalog.get(body.kind)
-    data = {name: value if isinstance(value, str) else json.dumps(value)
-            if isinstance(value, (dict, list)) else str(value)
-            for name, value in body.params.items() if value is not None}
+    if body.webhook:
+        try:
+            safe_http.check_url(body.webhook)
+        except DjangoValidationError as exc:
+            return problems.response("validation", " ".join(exc.messages),
+                                     errors={"webhook": exc.messages})
+    data = {name: value if isinstance(value, str) else str(value)
+            for name, value in body.params.model_dump(exclude_none=True).items()}
+    sent = {}
+    if data.get("file"):
+        sent["image_file"] = files.as_form_file(member.team, int(data.pop("file")))
+        if sent["image_file"] is None:
+            return problems.response("validation", "No such file in this team.", errors={
+                "params.file": ["No such file in this team; POST /api/v1/files first."]})
     form = FORMS[kind.endpoint_type]({**data, "count": body.count, "lane": body.lane},
-                                     team=member.team, may_rush=member.can_manage)
+                                     sent, team=member.team, may_rush=member.can_manage)
     if not form.is_valid():
-        return problems.response(422, "Some parameters cannot be used; see `errors`.",
-                                 errors={name: list(map(str, messages))
-                                         for name, messages in form.errors.items()})
+        return problems.response("validation", "Some parameters cannot be used; see "
+                                 "`errors`.", errors=form_errors(form))
     order = submission.Order(
         kind=kind, params=form.api_params(), count=form.count,
         lane=form.cleaned_data.get("lane") or Lane.NORMAL,
-        source=form.cleaned_data.get("source"), extra={"via_token": token.pk})
-    outcome = submission.submit(member, token.user, order,
-                                limit=lambda total: tokens.cap_refusal(token, total))
+        source=form.cleaned_data.get("source"), upload=form.cleaned_data.get("image_file"),
+        upload_extension=getattr(form, "upload_extension", "") or "",
+        extra={"via_token": token.pk})
+    with transaction.atomic():  # its webhook is there before a worker can finish it
+        outcome = submission.submit(member, token.user, order,
+                                    limit=lambda total: tokens.cap_refusal(token, total))
+        if outcome.queued and body.webhook:
+            webhooks.for_submission(outcome.generations[0].generation_set, body.webhook,
+                                    body.webhook_events)
     if not outcome.queued:
-        return problems.response(402, outcome.verdict.refusal)
-    first = outcome.generations[0]
-    generation_set = first.generation_set
-    answer = {**generation_out(request, first),
-              "set": {"id": generation_set.pk, "size": generation_set.size,
-                      "cost": generation_set.cost, "ids": [g.pk for g in outcome.generations]}}
+        return problems.response(problems.LIMITS.get(outcome.verdict.reason, 402),
+                                 outcome.verdict.refusal)
+    answer = generation_out(request, outcome.generations[0])
     return HttpResponse(GenerationOut(**answer).model_dump_json(), status=201,
                         content_type="application/json")
+
+
+def form_errors(form) -> dict[str, list[str]]:
+    """The form's errors named as the body names them: `params.text`, `count`."""
+    top_level = {"count", "lane"}
+    renamed = {"__all__": "params", "image_file": "params.file"}
+    return {name if name in top_level else renamed.get(name, f"params.{name}"):
+            list(map(str, messages))
+            for name, messages in form.errors.items()}
 
 
 @api.get("/generations/{int:pk}", response={200: GenerationOut, **ERRORS},
@@ -143,58 +220,45 @@ def get_generation(request, pk: ItemId):
     return generation_out(request, one(request, pk))
 
 
-class ListFilters(Schema):
-    q: str = ""
-    kind: str = ""
-    status: str = ""
-    member: str = ""
-    set: int | None = Field(None, ge=1, le=LARGEST_ID)
-    before: int | None = Field(None, ge=1, le=LARGEST_ID)
-    limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
+class ListFilters(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field("", max_length=200)
+    kind: AnyKind = Field(None)
+    status: Status = Field(None)
+    member: str = Field("", max_length=150, description="An author's username.")
+    set: int = Field(None, ge=1, le=LARGEST_ID)
 
 
-@api.get("/generations", response={200: GenerationPage, **ERRORS},
+@api.get("/generations", response={200: page_of(GenerationOut), **ERRORS},
          tags=["generations"])
 def list_generations(request, filters: Query[ListFilters]):
-    """Newest first, with the gallery's filters; page on with `before=<next_before>`."""
+    """Newest first, with the gallery's filters; the next page is at `next`."""
     need(request, Scope.READ)
     data = {name: value for name, value in filters.dict().items()
-            if name in GalleryFilter.base_fields and value not in ("", None)}
+            if name in GalleryFilter.base_fields and name != "member"
+            and value not in ("", None)}
     form = GalleryFilter(data or None, team=membership(request).team)
     if data and not form.is_valid():
-        return problems.response(422, "Some filters cannot be used; see `errors`.",
-                                 errors={k: list(map(str, v)) for k, v in form.errors.items()})
+        return problems.response("validation", "Some filters cannot be used; see "
+                                 "`errors`.", errors={k: list(map(str, v))
+                                                      for k, v in form.errors.items()})
     rows = form.apply(team_generations(request), token_user(request)) if data \
         else team_generations(request)
-    if filters.before:
-        rows = rows.filter(pk__lt=filters.before)
-    size = filters.limit
-    page = list(rows.order_by("-id")[:size + 1])
-    return {"items": [generation_out(request, g) for g in page[:size]],
-            "next_before": page[size - 1].pk if len(page) > size else None}
+    if filters.member:  # a name no member has finds nothing, as any other filter
+        rows = rows.filter(author__username=filters.member)
+    return paged(request, rows, filters, lambda g: generation_out(request, g))
 
 
 def token_user(request: HttpRequest):
     return request.auth.user
 
 
-@api.get("/generations/{int:pk}/media", response={200: None, **ERRORS},
-         tags=["generations"])
-def generation_media(request, pk: ItemId):
-    """The finished file (HTTP Range works)."""
-    need(request, Scope.READ)
-    generation = one(request, pk)
-    if not generation.media:
-        raise Problem(404, f"Generation #{pk} has no media (yet).")
-    return serve_file(request, generation.media, generation.content_type,
-                      generation.download_name)
-
-
 # --- credits and the token itself ------------------------------------------------------
 
 
 @api.get("/credits", response={200: BalanceOut, **ERRORS}, tags=["credits"])
-def balance(request):
+def get_balance(request):
     need(request, Scope.READ)
     team = membership(request).team
     return {"credits_remaining": team.credits_remaining, "as_of": team.credits_as_of,
@@ -202,28 +266,30 @@ def balance(request):
             budget.spent_this_month(team), "monthly_budget": team.monthly_budget}
 
 
-@api.get("/credits/ledger", response={200: LedgerPage, **ERRORS}, tags=["credits"])
-def ledger(request, before: int | None = Query(None, ge=1, le=LARGEST_ID)):
+@api.get("/credits/ledger", response={200: page_of(LedgerEntryOut), **ERRORS},
+         tags=["credits"])
+def list_ledger_entries(request, page: Query[PageQuery]):
+    """Charges and refunds, newest first."""
     need(request, Scope.READ)
     rows = LedgerEntry.objects.for_team(membership(request).team).select_related("member")
-    if before:
-        rows = rows.filter(pk__lt=before)
-    page = list(rows.order_by("-id")[:PAGE_SIZE + 1])
-    return {"items": [{"id": e.pk, "created_at": e.created_at, "kind": e.kind,
-                       "credits": e.credits, "generation_id": e.generation_id,
-                       "member": e.member.username if e.member else None,
-                       "usage_id": e.usage_id, "source": e.source}
-                      for e in page[:PAGE_SIZE]],
-            "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None}
+    return paged(request, rows, page, ledger_entry_out)
+
+
+def ledger_entry_out(entry: LedgerEntry) -> dict:
+    return {"id": entry.pk, "created_at": entry.created_at, "kind": entry.kind,
+            "credits": entry.credits, "generation_id": entry.generation_id,
+            "member": entry.member.username if entry.member else None,
+            "usage_id": entry.usage_id, "source": entry.source}
 
 
 @api.get("/tokens/me", response={200: TokenUsageOut, **ERRORS}, tags=["tokens"])
-def token_usage(request):
+def get_token_usage(request):
     """This token: its scopes, cap and what it has spent this month."""
     token = request.auth
     made = Generation.objects.filter(via_token=token.pk,
                                      created_at__gte=budget.month_start())
-    return {"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
+    return {"name": token.name, "prefix": token.prefix,
+            "role": membership(request).role, "scopes": token.scopes,
             "service": token.service, "monthly_cap": token.monthly_cap,
             "spent_this_month": tokens.spent_this_month(token),
             "generations_this_month": made.aggregate(n=Count("id"))["n"],
@@ -248,16 +314,29 @@ def webhook_out(endpoint: WebhookEndpoint, secret: bool = False) -> dict:
 
 
 def team_webhook(request: HttpRequest, pk: int) -> WebhookEndpoint:
-    found = WebhookEndpoint.objects.for_team(admin_of_team(request).team).filter(pk=pk).first()
+    found = teams_own_webhooks(admin_of_team(request).team).filter(pk=pk).first()
     if found is None:
         raise Problem(404, f"No webhook #{pk} in this team.")
     return found
 
 
-@api.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, tags=["webhooks"])
-def list_webhooks(request):
+def teams_own_webhooks(team):
+    """Not those given with one submission (a create's `webhook`)."""
+    return WebhookEndpoint.objects.for_team(team).filter(generation_set=None)
+
+
+@api.get("/webhooks", response={200: page_of(WebhookOut), **ERRORS}, tags=["webhooks"])
+def list_webhooks(request, page: Query[PageQuery]):
     team = admin_of_team(request).team
-    return [webhook_out(e) for e in WebhookEndpoint.objects.for_team(team)]
+    return paged(request, teams_own_webhooks(team), page, webhook_out, newest_first=False)
+
+
+@api.get("/webhooks/request-secret", response={200: SecretOut, **ERRORS},
+         tags=["webhooks"])
+def get_request_webhook_secret(request):
+    """The whsec_ secret that signs deliveries to a create's `webhook`: one per team."""
+    need(request, Scope.GENERATE)
+    return {"secret": webhooks.request_secret(membership(request).team)}
 
 
 @api.post("/webhooks", response={201: WebhookOut, **ERRORS},
@@ -282,7 +361,7 @@ def webhook_made(member: Membership, body: WebhookIn) -> HttpResponse:
 
 
 @api.patch("/webhooks/{int:pk}", response={200: WebhookOut, **ERRORS}, tags=["webhooks"])
-def change_webhook(request, pk: ItemId, body: WebhookPatch):
+def update_webhook(request, pk: ItemId, body: WebhookPatch):
     endpoint = team_webhook(request, pk)
     endpoint.disabled = body.disabled
     endpoint.save(update_fields=["disabled"])
@@ -297,18 +376,18 @@ def delete_webhook(request, pk: ItemId):
 
 @api.post("/webhooks/{int:pk}/test", response={202: DeliveryOut, **ERRORS},
           tags=["webhooks"])
-def test_webhook(request, pk: ItemId):
+def send_test_webhook(request, pk: ItemId):
     """Send a `webhook.test` delivery now (it is retried like any other)."""
     endpoint = team_webhook(request, pk)
     delivery = webhooks.test(endpoint)
     return 202, delivery_out(delivery)
 
 
-@api.get("/webhooks/{int:pk}/deliveries", response={200: list[DeliveryOut], **ERRORS},
+@api.get("/webhooks/{int:pk}/deliveries", response={200: page_of(DeliveryOut), **ERRORS},
          tags=["webhooks"])
-def deliveries(request, pk: ItemId):
-    endpoint = team_webhook(request, pk)
-    return [delivery_out(d) for d in endpoint.deliveries.all()[:100]]
+def list_webhook_deliveries(request, pk: ItemId, page: Query[PageQuery]):
+    """Newest first, each with its attempts' outcome."""
+    return paged(request, team_webhook(request, pk).deliveries.all(), page, delivery_out)
 
 
 def delivery_out(delivery) -> dict:

@@ -21,6 +21,7 @@ LIFETIME = timedelta(hours=24)
 WAIT_SECONDS = 30.0
 WAIT_STEP = 0.05
 MAX_KEY = 255
+REPLAYED = "Idempotent-Replayed"
 
 
 def fingerprint(request: HttpRequest) -> str:
@@ -30,11 +31,12 @@ def fingerprint(request: HttpRequest) -> str:
 
 def once(request: HttpRequest, token: ApiToken,
          handle: Callable[[], HttpResponse]) -> HttpResponse:
-    key = request.headers.get("Idempotency-Key", "")
-    if not key:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
         return handle()
-    if len(key) > MAX_KEY:
-        return problems.response(400, f"An Idempotency-Key is at most {MAX_KEY} characters.")
+    if not 1 <= len(key) <= MAX_KEY:
+        return problems.response("bad-idempotency-key",
+                                 f"An Idempotency-Key is 1 to {MAX_KEY} characters.")
     IdempotencyKey.objects.filter(token=token, key=key,
                                   created_at__lt=clock.now() - LIFETIME).delete()
     mine = fingerprint(request)
@@ -53,6 +55,7 @@ def once(request: HttpRequest, token: ApiToken,
     else:
         IdempotencyKey.objects.filter(token=token, key=key).update(
             status=answer.status_code, body=answer.content.decode())
+    answer[REPLAYED] = "false"
     return answer
 
 
@@ -61,17 +64,18 @@ def replay(token: ApiToken, key: str, mine: str) -> HttpResponse:
     while time.monotonic() < deadline:
         kept = IdempotencyKey.objects.filter(token=token, key=key).first()
         if kept is None:
-            return problems.response(409, "The first request with this Idempotency-Key "
-                                          "failed; send it again.")
+            return problems.response("idempotency-in-progress", "The first request with "
+                                     "this Idempotency-Key failed; send it again.")
         if kept.fingerprint != mine:
-            return problems.response(422, "This Idempotency-Key was used for another "
-                                          "request; use a new key for a new request.")
+            return problems.response("idempotency-key-reused", "This Idempotency-Key was "
+                                     "used for another request; use a new key for a new "
+                                     "request.")
         if kept.status is not None:
-            answer = HttpResponse(kept.body, status=kept.status,
-                                  content_type="application/json")
-            answer["Idempotent-Replayed"] = "true"
+            answer = HttpResponse(kept.body, status=kept.status, content_type=(
+                "application/problem+json" if kept.status >= 400 else "application/json"))
+            answer[REPLAYED] = "true"
             return answer
         time.sleep(WAIT_STEP)  # the first copy is still being answered
-    return problems.response(409, "The first request with this Idempotency-Key is "
-                                  "still being answered; try again shortly.",
+    return problems.response("idempotency-in-progress", "The first request with this "
+                             "Idempotency-Key is still being answered; try again shortly.",
                              headers={"Retry-After": "1"})

@@ -79,6 +79,11 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=80, help_text="whsec_…: signs every delivery.")
     disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.stamp)
+    # Set: a `webhook` given with one submission (POST /api/v1/generations), which gets
+    # only that submission's events; not one of the team's webhooks.
+    generation_set = models.ForeignKey("generations.GenerationSet", null=True, blank=True,
+                                       on_delete=models.CASCADE,
+                                       related_name="request_webhooks")
 
     objects = TeamQuerySet.as_manager()
 
@@ -118,3 +123,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.message_id} ({self.status})"
+
+
+def upload_path(upload: "Upload", filename: str) -> str:
+    return f"teams/{upload.team_id}/uploads/{filename}"
+
+
+class Upload(models.Model):
+    """A file a token sent (POST /api/v1/files), to be named by its id as a source:
+    the image an image-to-video generation animates."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="uploads")
+    token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL)
+    file = models.FileField(upload_to=upload_path, max_length=300)
+    extension = models.CharField(max_length=10)
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField(default=clock.stamp)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file.name

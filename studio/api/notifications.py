@@ -3,16 +3,14 @@ and marking them read, the same action as the pages. A token reads and marks onl
 its own member's; reading them needs the `read` scope (marking one read is the
 reader's own bookkeeping, not a change to the team's work)."""
 
-from datetime import datetime
-
 from django.http import HttpRequest
-from django.utils.http import urlencode
 from ninja import Field, Query, Schema
 
+from studio.api.lists import PageQuery, page_of, paged
 from studio.api.models import Scope
 from studio.api.problems import Problem
-from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
-from studio.lib.converters import LARGEST_ID
+from studio.api.schemas import Timestamp
+from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.review import notifications
 from studio.review.models import Notification
 
@@ -23,19 +21,12 @@ class NotificationOut(Schema):
     text: str
     url: str = Field(description="The page of what it is about, on the studio.")
     actor: str | None
-    created_at: datetime
-    read_at: datetime | None
+    created_at: Timestamp
+    read_at: Timestamp | None
 
 
-class NotificationPage(Schema):
-    items: list[NotificationOut]
-    next: str | None = Field(description="The next page's URL; null on the last page.")
-
-
-class NotificationFilters(Schema):
+class NotificationFilters(PageQuery):
     unread: bool = False
-    before: int | None = Field(None, ge=1, le=LARGEST_ID)
-    limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
 
 
 class MarkedOut(Schema):
@@ -54,27 +45,14 @@ def mine(request: HttpRequest):
     return Notification.objects.of(membership(request)).select_related("actor")
 
 
-@api.get("/notifications", response={200: NotificationPage, **ERRORS},
+@api.get("/notifications", response={200: page_of(NotificationOut), **ERRORS},
          tags=["notifications"])
 def list_notifications(request, filters: Query[NotificationFilters]):
     """The token's member's notifications, newest first; `unread=true` for the unread."""
-    rows = mine(request).order_by("-id")
+    rows = mine(request)
     if filters.unread:
         rows = rows.unread()
-    if filters.before:
-        rows = rows.filter(pk__lt=filters.before)
-    page = list(rows[:filters.limit + 1])
-    more = len(page) > filters.limit
-    page = page[:filters.limit]
-    return {"items": [notification_out(n) for n in page],
-            "next": next_url(request, filters, page[-1].pk) if more else None}
-
-
-def next_url(request: HttpRequest, filters: NotificationFilters, last: int) -> str:
-    query = {"before": last, "limit": filters.limit}
-    if filters.unread:
-        query["unread"] = "true"
-    return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    return paged(request, rows, filters, notification_out)
 
 
 @api.post("/notifications/{int:pk}/read", response={200: NotificationOut, **ERRORS},

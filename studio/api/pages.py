@@ -106,8 +106,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             events=form.cleaned_data["events"], secret=webhooks.new_secret())
         secret = endpoint.secret
         form = WebhookForm()
-    endpoints = WebhookEndpoint.objects.for_team(membership.team).prefetch_related(
-        "deliveries")
+    endpoints = WebhookEndpoint.objects.for_team(membership.team).filter(
+        generation_set=None).prefetch_related("deliveries")
     return render(request, "api/webhooks.html", {"form": form, "endpoints": endpoints,
                                                  "secret": secret},
                   status=400 if form.errors else 200)
@@ -117,7 +117,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def webhook_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     current_membership(request, Role.ADMIN)
-    endpoint = get_for_team_or_404(request, WebhookEndpoint.objects.all(), pk=pk)
+    endpoint = get_for_team_or_404(request, WebhookEndpoint.objects.filter(
+        generation_set=None), pk=pk)
     if action == "test":
         webhooks.test(endpoint)
         messages.success(request, f"A test delivery is on its way to {endpoint.url}.")

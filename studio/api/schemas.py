@@ -1,38 +1,73 @@
 """What the REST API takes and answers, typed: the OpenAPI document is made from these."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from ninja import Field, Schema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+)
 
+from studio.api.models import Scope, WebhookDelivery
+from studio.api.times import rfc3339
+from studio.generations import alternatives, states
+from studio.generations.models import Lane
+from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
+from studio.teams.models import Role
 
 # The kinds a token may ask for: every API kind of the catalog (local kinds are made
-# from the finishing pages, not through the REST API).
+# from the finishing pages, not through the REST API); any kind may be shown.
 KindName = Literal[tuple(catalog.KINDS)]
+AnyKind = Literal[tuple(catalog.ALL_KINDS)]
+Status = Literal[tuple(states.Status.values)]
+LaneName = Literal[tuple(Lane.values)]
+RoleName = Literal[tuple(Role.values)]
+ScopeName = Literal[tuple(Scope.values)]
+DeliveryStatus = Literal[tuple(WebhookDelivery.Status.values)]
 Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low",
                 "note.created"]
+DeliveredEvent = Literal[Event, "webhook.test"]
+Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time",
+                                      "example": "2026-12-07T17:30:00.000Z"})]
+# An integer as JSON Schema has it: 5.0 is the integer 5 (a string "5" is not).
+Whole = Annotated[int, BeforeValidator(
+    lambda value: int(value) if isinstance(value, float) and value.is_integer() else value)]
+JSON_TYPES = {str: "string", int: "integer", float: "number"}
+
+
+class Strict(Schema):
+    """A body: unknown fields are refused (422 naming them), values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ProblemOut(Schema):
-    type: str = "about:blank"
+    type: str = Field(description="A URI naming the problem; GET it for what it means.")
     title: str
     status: int
     detail: str
-    errors: dict[str, list[str]] | None = None
+    errors: dict[str, list[str]] | None = Field(
+        None, description="By field, dotted as in the body: `params.voice`, `count`.")
 
 
 class ParamOut(Schema):
     name: str
-    type: str
+    type: Literal["string", "integer", "number"]
     label: str
     required: bool
-    default: Any = None
-    min: float | None = None
-    max: float | None = None
+    default: str | int | float | None = None
+    min: int | float | None = None
+    max: int | float | None = None
     min_length: int | None = None
     max_length: int | None = None
-    choices: list[Any] | None = None
+    choices: list[str | int | float] | None = None
 
 
 class ProviderOut(Schema):
@@ -43,24 +78,85 @@ class ProviderOut(Schema):
 
 
 class KindOut(Schema):
-    kind: str
+    kind: KindName
     label: str
-    media: str
+    media: Literal["audio", "image", "video"]
     cost: int
     rate_limit_calls: int
-    rate_limit_seconds: float
+    rate_limit_seconds: int | float
     premium_only: bool
     params: list[ParamOut]
     providers: list[ProviderOut]
 
 
-class GenerationIn(Schema):
-    kind: KindName
-    params: dict[str, Any] = Field(default_factory=dict, description=(
-        "The API's parameter names, as in the catalog; free text may hold {a|b} "
-        "alternatives. `source` (a gallery image's id) may stand for image_url."))
-    count: int = Field(1, ge=1, le=16)
-    lane: Literal["urgent", "normal", "background"] = "normal"
+def param_field(param: catalog.Param) -> tuple[Any, Any]:
+    """A catalog parameter as a typed field: its type, range, length and choices."""
+    annotation: Any = Literal[param.choices] if param.choices else \
+        Whole if param.type is int else param.type
+    limits = {"ge": param.min, "le": param.max, "min_length": param.min_length,
+              "max_length": param.max_length}
+    known = {name: value for name, value in limits.items() if value is not None}
+    if param.required:
+        return annotation, Field(..., description=param.help, **known)
+    return annotation, Field(param.default, description=param.help, **known)
+
+
+def params_model(kind: catalog.Kind) -> type[BaseModel]:
+    """The parameters a kind takes, from the catalog (its one source); a kind made
+    from a gallery item also takes that item's id as `source`."""
+    fields = {param.name: param_field(param) for param in kind.params}
+    if kind.source:
+        fields["source"] = (Whole, Field(None, ge=1, le=LARGEST_ID, description=(
+            f"A finished {kind.source.media} of the team's gallery, by id"
+            + (f", instead of `{kind.source.param}`." if kind.source.param else "."))))
+        if kind.source.uploads:
+            fields["file"] = (Whole, Field(None, ge=1, le=LARGEST_ID, description=(
+                f"An image sent to POST /api/v1/files, by id, instead of "
+                f"`{kind.source.param}`.")))
+        if kind.source.param:
+            fields[kind.source.param] = (str, Field(
+                None, min_length=1, max_length=kind.param(kind.source.param).max_length,
+                description=kind.param(kind.source.param).help))
+    config = ConfigDict(extra="forbid", strict=True)
+    if kind.source and kind.source.param:
+        config["json_schema_extra"] = {"oneOf": [
+            {"required": [name]} for name in (kind.source.param, "source", "file")
+            if name in fields]}
+    return create_model(f"{type_name(kind)}Params", __config__=config, __doc__=(
+        f"{kind.label}: the parameters, named as the API names them; free text may hold "
+        "{a|b} alternatives."), **fields)
+
+
+def type_name(kind: catalog.Kind) -> str:
+    return "".join(part.title() for part in kind.endpoint_type.split("_"))
+
+
+RequestEvent = Literal["generation.succeeded", "generation.failed", "set.finished"]
+PublicUrl = Annotated[str, Field(
+    max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$", json_schema_extra={
+        "format": "uri"}, description="A public http(s) address; private, loopback and "
+                                      "link-local ones are refused.")]
+
+
+class GenerationBase(Strict):
+    webhook: PublicUrl = Field(None, description=(
+        "Gets this submission's events, signed as the team's webhooks are (Standard "
+        "Webhooks) with the secret GET /api/v1/webhooks/request-secret shows."))
+    webhook_events: list[RequestEvent] = Field(
+        ["generation.succeeded", "generation.failed", "set.finished"], min_length=1)
+    count: Whole = Field(1, ge=1, le=alternatives.MAX_COUNT, description="How many of each; {a|b} "
+                                                   "alternatives multiply it.")
+    lane: LaneName = Field("normal", description="urgent (admins), normal or background.")
+
+
+def generation_in(kind: catalog.Kind) -> type[GenerationBase]:
+    return create_model(f"Create{type_name(kind)}", __base__=GenerationBase,
+                        kind=(Literal[kind.endpoint_type], ...),
+                        params=(params_model(kind), ...))
+
+
+GENERATION_BODIES = tuple(generation_in(kind) for kind in catalog.KINDS.values())
+GenerationIn = Annotated[Union[GENERATION_BODIES], Field(discriminator="kind")]  # noqa: UP007
 
 
 class SetOut(Schema):
@@ -70,34 +166,37 @@ class SetOut(Schema):
     ids: list[int]
 
 
+class GenerationLinks(Schema):
+    self: str = Field(description="This generation.")
+    cancel: str | None = Field(description="POST here to cancel it, while it waits.")
+    media: str | None = Field(description="Its file, once it succeeded.")
+
+
 class GenerationOut(Schema):
     id: int
-    kind: str
-    status: Literal["queued", "running", "succeeded", "failed", "canceled"]
+    kind: AnyKind
+    status: Status
     state: str
     params: dict[str, Any]
     cost: int
     credits_used: int | None
-    lane: str
+    lane: LaneName
     queue_position: int | None
-    expected_start_at: datetime | None
+    expected_start_at: Timestamp | None
     error_code: str
     error_message: str
     author: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: Timestamp
+    started_at: Timestamp | None = Field(description="When its call first went out.")
+    finished_at: Timestamp | None
     media_url: str | None
-    set: SetOut | None = None
-
-
-class GenerationPage(Schema):
-    items: list[GenerationOut]
-    next_before: int | None
+    set: SetOut | None = Field(description="The submission it is one of.")
+    links: GenerationLinks
 
 
 class BalanceOut(Schema):
     credits_remaining: int | None
-    as_of: datetime | None
+    as_of: Timestamp | None
     reserved: int
     spent_this_month: int
     monthly_budget: int | None
@@ -105,7 +204,7 @@ class BalanceOut(Schema):
 
 class LedgerEntryOut(Schema):
     id: int
-    created_at: datetime
+    created_at: Timestamp
     kind: str
     credits: int
     member: str | None
@@ -114,60 +213,60 @@ class LedgerEntryOut(Schema):
     source: str
 
 
-class LedgerPage(Schema):
-    items: list[LedgerEntryOut]
-    next_before: int | None
-
-
 class TokenUsageOut(Schema):
     name: str
     prefix: str
-    scopes: list[str]
+    role: RoleName = Field(description="The token's member's role in the team.")
+    scopes: list[ScopeName]
     service: bool
     monthly_cap: int | None
     spent_this_month: int
     generations_this_month: int
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
 
 
-class WebhookIn(Schema):
-    url: str = Field(max_length=500)
+class WebhookIn(Strict):
+    url: PublicUrl
     events: list[Event] = Field(min_length=1)
 
 
 class WebhookOut(Schema):
     id: int
     url: str
-    events: list[str]
+    events: list[Event]
     disabled: bool
-    created_at: datetime
+    created_at: Timestamp
     secret: str | None = Field(None, description="Shown once, when it is made.")
 
 
-class WebhookPatch(Schema):
+class SecretOut(Schema):
+    secret: str
+
+
+class WebhookPatch(Strict):
     disabled: bool
 
 
 class DeliveryOut(Schema):
     id: int
     message_id: str
-    event: str
-    status: str
+    event: DeliveredEvent
+    status: DeliveryStatus
     attempts: int
     last_status: int | None
     last_error: str
     last_latency_ms: int | None
-    created_at: datetime
-    delivered_at: datetime | None
-    next_attempt_at: datetime | None
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    next_attempt_at: Timestamp | None
 
 
-class LaneIn(Schema):
-    lane: Literal["urgent", "normal", "background"]
+class LaneIn(Strict):
+    lane: LaneName
 
 
-class StarIn(Schema):
+class StarIn(Strict):
     starred: bool
 
 
@@ -175,8 +274,8 @@ class StarOut(Schema):
     starred: bool
 
 
-class RatingIn(Schema):
-    stars: int = Field(ge=1, le=5)
+class RatingIn(Strict):
+    stars: Whole = Field(ge=1, le=5)
 
 
 class RatingOut(Schema):
@@ -185,7 +284,7 @@ class RatingOut(Schema):
     count: int
 
 
-class CommentIn(Schema):
+class CommentIn(Strict):
     """A note: on a clip or speech it may carry a moment (`at`) or a range (`at` to
     `until`), in seconds; on a picture a `point`, [x, y] as fractions from the top left."""
 
@@ -205,12 +304,12 @@ class CommentOut(Schema):
     until: float | None
     point: list[float] | None
     mentions: list[str]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class SetProgressOut(Schema):
     id: int
-    kind: str
+    kind: AnyKind
     size: int
     cost: int
     ids: list[int]
@@ -218,4 +317,12 @@ class SetProgressOut(Schema):
     failed: int
     waiting_or_running: int
     held: int
-    created_at: datetime
+    created_at: Timestamp
+
+
+class ProblemTypeOut(Schema):
+    type: str
+    slug: str
+    status: int
+    title: str
+    description: str

@@ -5,7 +5,6 @@ generations and sets); `v1` puts them together for the URLconf."""
 
 from typing import Annotated
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,18 +14,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from studio.api import problems, tokens
+from studio.api import document, problems, quota, tokens
 from studio.api.models import ApiToken
 from studio.api.problems import Problem
 from studio.api.schemas import ProblemOut
-from studio.lib import clock
 from studio.lib.converters import LARGEST_ID
+from studio.multimodal import catalog
 from studio.teams.models import Membership
 
-# Requests a token may make in one second; more get 429 with Retry-After. Ten times
-# what a browser's gallery asks (a poll every 2 s) is plenty for a script or an agent.
-TOKEN_RATE_PER_SECOND = 20
-PAGE_SIZE = 50
 # An id in a path or a query: a 422 past what the database's ids can be, not an error.
 ItemId = Annotated[int, PathEx(..., ge=1, le=LARGEST_ID)]
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut,
@@ -43,31 +38,17 @@ class Bearer(HttpBearer):
         if membership is None:
             return None  # the member left the team: the token went with them
         request.membership = membership
-        throttle(token)
+        quota.count(request, token)
         return token
-
-
-def throttle(token: ApiToken) -> None:
-    second = int(clock.now().timestamp())
-    key = f"api-rate:{token.pk}:{second}"
-    cache.add(key, 0, timeout=5)
-    if cache.incr(key) > TOKEN_RATE_PER_SECOND:
-        raise Problem(429, f"This token may make {TOKEN_RATE_PER_SECOND} requests a "
-                           "second; wait a moment.", retry_after=1)
 
 
 class StudioAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
-        """Errors are served as problem details: say so in the document."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema["paths"].values():
-            for operation in operations.values():
-                for code, answer in operation.get("responses", {}).items():
-                    content = answer.get("content", {})
-                    if int(code) >= 400 and "application/json" in content:
-                        answer["content"] = {
-                            "application/problem+json": content["application/json"]}
-        return schema
+        return document.finish(super().get_openapi_schema(*args, **kwargs))
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """The view's own name (`create_generation`): what a generated client calls."""
+        return operation.view_func.__name__
 
 
 api = StudioAPI(title="Studio API", version="1",
@@ -80,14 +61,14 @@ api = StudioAPI(title="Studio API", version="1",
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem) -> HttpResponse:
     retry = exc.extra.pop("retry_after", None)
-    return problems.response(exc.status, exc.detail,
+    return problems.response(exc.kind, exc.detail,
                              headers={"Retry-After": str(retry)} if retry else None,
                              **exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthorized(request, exc) -> HttpResponse:
-    return problems.response(401, "Send a valid, unrevoked token: Authorization: Bearer "
+    return problems.response("unauthorized", "Send a valid, unrevoked token: Authorization: Bearer "
                                   "<token>. Members make tokens on their Tokens page.",
                              headers={"WWW-Authenticate": "Bearer"})
 
@@ -96,10 +77,29 @@ def on_unauthorized(request, exc) -> HttpResponse:
 def on_invalid(request, exc) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
-        errors.setdefault(where, []).append(error.get("msg", "invalid"))
-    return problems.response(422, "The request does not match the API's schema.",
+        message = UNKNOWN_FIELD if error.get("type") == "extra_forbidden" \
+            else error.get("msg", "invalid")
+        errors.setdefault(field_of(error), []).append(message)
+    return problems.response("validation", "The request does not match the API's schema: "
+                             "see " + ", ".join(f"`{name}`" for name in errors) + ".",
                              errors=errors)
+
+
+UNKNOWN_FIELD = "Unknown field: the document names every field this body takes."
+
+
+def field_of(error: dict) -> str:
+    """Where an error is, dotted as the request names it: `params.voice`, `limit`."""
+    if error.get("type", "").startswith("union_tag"):
+        return "kind"
+    parts = [str(part) for part in error.get("loc", ())]
+    if parts[:2] == ["body", "body"]:
+        parts = parts[2:]
+        if parts and parts[0] in catalog.KINDS:
+            parts = parts[1:]  # the union's tag, not a field of the body
+    else:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 @api.exception_handler(PermissionDenied)
@@ -116,7 +116,7 @@ def on_http_error(request, exc: HttpError) -> HttpResponse:
 def need(request: HttpRequest, scope: str) -> ApiToken:
     token = request.auth
     if not token.allows(scope):
-        raise Problem(403, f"This token lacks the “{scope}” scope; make one with it.")
+        raise Problem("missing-scope", f"This token lacks the “{scope}” scope; make one with it.")
     return token
 
 
@@ -127,4 +127,4 @@ def membership(request: HttpRequest) -> Membership:
 @csrf_exempt  # a token's POST to a wrong path learns that, not about CSRF cookies
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/: a problem, not the site's HTML page."""
-    return problems.response(404, "No such API endpoint; see /api/v1/docs.")
+    return problems.response("no-such-endpoint", "No such API endpoint; see /api/v1/docs.")

@@ -1,24 +1,23 @@
 """Outside share links through the REST API: list, create and revoke the links of a
 generation, through the same actions as the item's page (studio.review.share)."""
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
 from studio.api import idempotency
 from studio.api.endpoints import one
+from studio.api.lists import PageQuery, page_of, paged
 from studio.api.models import Scope
 from studio.api.problems import Problem
-from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
+from studio.api.schemas import Strict, Timestamp, Whole
+from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.api.work import REFUSED, answer, as_json
-from studio.lib.converters import LARGEST_ID
 from studio.review import share
 from studio.review.models import ShareLink
 
 
-class LinkIn(Schema):
-    expires_days: int = Field(ge=share.SHORTEST_DAYS, le=share.LONGEST_DAYS)
+class LinkIn(Strict):
+    expires_days: Whole = Field(ge=share.SHORTEST_DAYS, le=share.LONGEST_DAYS)
     passphrase: str = Field("", max_length=200, description="Empty: none")
     allow_download: bool = False
     allow_notes: bool = True
@@ -29,25 +28,15 @@ class LinkOut(Schema):
     generation_id: int
     url: str = Field(description="The outside address, /s/<token>/, for anyone with it")
     status: str = Field(description="live, expired or revoked")
-    expires_at: datetime
+    expires_at: Timestamp
     has_passphrase: bool
     allow_download: bool
     allow_notes: bool
     views: int
-    last_opened_at: datetime | None
+    last_opened_at: Timestamp | None
     created_by: str | None
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class LinkPage(Schema):
-    items: list[LinkOut]
-    next: str | None = Field(description="The next page's URL; null on the last page")
-
-
-class LinkPaging(Schema):
-    limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
-    before: int | None = Field(None, ge=1, le=LARGEST_ID)
+    created_at: Timestamp
+    revoked_at: Timestamp | None
 
 
 def link_out(request: HttpRequest, link: ShareLink) -> dict:
@@ -65,19 +54,13 @@ def team_links(request: HttpRequest):
     return ShareLink.objects.for_team(membership(request).team).select_related("created_by")
 
 
-@api.get("/generations/{int:pk}/links", response={200: LinkPage, **ERRORS}, tags=["sharing"])
-def list_links(request, pk: ItemId, paging: Query[LinkPaging]):
+@api.get("/generations/{int:pk}/links", response={200: page_of(LinkOut), **ERRORS},
+         tags=["sharing"])
+def list_links(request, pk: ItemId, paging: Query[PageQuery]):
     """The generation's outside links, newest first."""
     need(request, Scope.READ)
-    rows = team_links(request).filter(generation=one(request, pk)).order_by("-id")
-    if paging.before:
-        rows = rows.filter(pk__lt=paging.before)
-    page = list(rows[:paging.limit + 1])
-    more = len(page) > paging.limit
-    following = (f"/api/v1/generations/{pk}/links?limit={paging.limit}"
-                 f"&before={page[paging.limit - 1].pk}") if more else None
-    return {"items": [link_out(request, link) for link in page[:paging.limit]],
-            "next": request.build_absolute_uri(following) if following else None}
+    rows = team_links(request).filter(generation=one(request, pk))
+    return paged(request, rows, paging, lambda link: link_out(request, link))
 
 
 @api.post("/generations/{int:pk}/links", response={201: LinkOut, **REFUSED},

@@ -7,6 +7,7 @@ when imported, here.
 
 from studio.api import (  # noqa: F401 (each adds its operations)
     endpoints,
+    media,
     notifications,
     sharing,
     work,

@@ -17,11 +17,15 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django_q.tasks import async_task
 
+from studio.api import shapes
 from studio.api.models import WebhookDelivery, WebhookEndpoint
+from studio.api.schemas import GenerationOut
+from studio.api.times import rfc3339
 from studio.generations import lifecycle, runner
 from studio.generations.models import PENDING_STATUSES, Comment, Generation
 from studio.generations.moments import note_made
@@ -42,6 +46,21 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def request_secret(team) -> str:
+    """What signs the team's per-request webhooks (a `webhook` given with one
+    submission): one secret per team, derived from SECRET_KEY, so a client verifies
+    every such delivery with the secret GET /api/v1/webhooks/request-secret shows."""
+    key = hmac.new(settings.SECRET_KEY.encode(), f"request-webhooks:{team.pk}".encode(),
+                   hashlib.sha256).digest()[:24]
+    return "whsec_" + base64.b64encode(key).decode()
+
+
+def for_submission(generation_set, url: str, events: list[str]) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        team=generation_set.team, url=url, events=sorted(set(events)),
+        secret=request_secret(generation_set.team), generation_set=generation_set)
+
+
 def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = f"{message_id}.{timestamp}.{body}".encode()
@@ -60,19 +79,28 @@ def connect() -> None:
 def on_move(sender, generation_id: int, source, target, **_) -> None:
     if target not in (State.SUCCEEDED, State.FAILED):
         return
-    generation = Generation.objects.select_related("team", "generation_set").filter(
+    generation = Generation.objects.select_related("team", "generation_set", "author").filter(
         pk=generation_id).first()
-    if generation is None or not generation.team.webhooks.filter(disabled=False).exists():
+    if generation is None or not listening(generation.team,
+                                           generation.generation_set_id).exists():
         return
+    team, set_id = generation.team, generation.generation_set_id
     event = "generation.succeeded" if target == State.SUCCEEDED else "generation.failed"
-    emit(generation.team, event, generation_data(generation), f"{event}:{generation.pk}")
-    if generation.generation_set_id and set_finished(generation):
-        generation_set = generation.generation_set
-        emit(generation.team, "set.finished", set_data(generation_set), f"set:{generation_set.pk}")
-    credits = generation.team.credits_remaining
+    emit(team, event, generation_data(generation), f"{event}:{generation.pk}", set_id)
+    if set_id and set_finished(generation):
+        emit(team, "set.finished", set_data(generation.generation_set), f"set:{set_id}",
+             set_id)
+    credits = team.credits_remaining
     if credits is not None and credits < LOW_CREDITS:
-        emit(generation.team, "credits.low", {"credits_remaining": credits},
+        emit(team, "credits.low", {"credits_remaining": credits},
              f"low:{generation.team_id}:{clock.now().date()}")
+
+
+def listening(team, set_id: int | None = None):
+    """The team's enabled webhooks, and those given with the submission `set_id`."""
+    return team.webhooks.filter(disabled=False).filter(
+        Q(generation_set=None) | Q(generation_set=set_id) if set_id
+        else Q(generation_set=None))
 
 
 def on_note(sender, comment: Comment, **_) -> None:
@@ -89,11 +117,10 @@ def note_data(comment: Comment) -> dict:
 
 
 def generation_data(generation) -> dict:
-    return {"id": generation.pk, "kind": generation.kind, "status": generation.status,
-            "set_id": generation.generation_set_id, "credits_used": generation.credits_used,
-            "error_code": generation.error_code, "error_message": generation.error_message,
-            "media_url": f"/api/v1/generations/{generation.pk}/media"
-            if generation.status == "succeeded" else None}
+    """The generation as GET /api/v1/generations/{id} shows it (its URLs absolute on
+    the studio's public URL)."""
+    shape = shapes.generation_shape(generation, shapes.origin_of(None))
+    return GenerationOut(**shape).model_dump(mode="json")
 
 
 def set_finished(generation) -> bool:
@@ -109,17 +136,18 @@ def set_data(generation_set) -> dict:
             "canceled": counts.get("canceled", 0)}
 
 
-def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
-    """One delivery per endpoint that wants `event`; `once` makes it happen only once
-    (a message id derived from it), however many processes see the move."""
+def emit(team, event: str, data: dict, once: str,
+         set_id: int | None = None) -> list[WebhookDelivery]:
+    """One delivery per endpoint that wants `event` (the submission `set_id`'s own
+    webhooks included); `once` makes it happen only once (a message id derived from
+    it), however many processes see the move."""
     made = []
-    endpoints = team.webhooks.filter(disabled=False)
-    for endpoint in endpoints:
+    for endpoint in listening(team, set_id):
         if event not in endpoint.events:
             continue
         message_id = "msg_" + uuid.uuid5(uuid.NAMESPACE_URL,
                                          f"{endpoint.pk}:{once}").hex
-        payload = {"type": event, "timestamp": clock.now().isoformat(), "data": data}
+        payload = {"type": event, "timestamp": rfc3339(clock.now()), "data": data}
         try:
             with transaction.atomic():
                 made.append(WebhookDelivery.objects.create(
@@ -135,7 +163,7 @@ def emit(team, event: str, data: dict, once: str) -> list[WebhookDelivery]:
 def test(endpoint: WebhookEndpoint) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, message_id="msg_" + uuid.uuid4().hex, event="webhook.test",
-        payload={"type": "webhook.test", "timestamp": clock.now().isoformat(),
+        payload={"type": "webhook.test", "timestamp": rfc3339(clock.now()),
                  "data": {"webhook_id": endpoint.pk}}, next_attempt_at=clock.now())
     transaction.on_commit(lambda: async_task(DELIVER_TASK, delivery.pk))
     return delivery

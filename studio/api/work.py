@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Schema
+from ninja import Query, Schema
 
 from studio.api import idempotency, problems
 from studio.api.endpoints import generation_out, one
+from studio.api.lists import PageQuery, page_of, paged
 from studio.api.models import Scope
 from studio.api.problems import Problem
 from studio.api.schemas import (
@@ -45,7 +46,7 @@ def answer(done: Done, body: Callable[[], HttpResponse]) -> HttpResponse:
     """A done action's body, or its refusal as a problem."""
     if done.ok:
         return body()
-    return problems.response(422 if done.code == "invalid" else 409, done.message,
+    return problems.response(problems.REFUSALS.get(done.code, "conflict"), done.message,
                              code=done.code)
 
 
@@ -159,13 +160,14 @@ def rating_of(generation: Generation, stars: int) -> dict:
     return {"stars": stars, **summary}
 
 
-@api.get("/generations/{int:pk}/comments", response={200: list[CommentOut], **ERRORS},
+@api.get("/generations/{int:pk}/comments", response={200: page_of(CommentOut), **ERRORS},
          tags=["review"])
-def list_comments(request, pk: ItemId):
+def list_comments(request, pk: ItemId, page: Query[PageQuery]):
+    """Oldest first, as a conversation reads."""
     need(request, Scope.READ)
     found = (Comment.objects.filter(generation=one(request, pk)).select_related("author")
              .prefetch_related("mentions"))
-    return [comment_out(c) for c in found]
+    return paged(request, found, page, comment_out, newest_first=False)
 
 
 @api.post("/generations/{int:pk}/comments", response={201: CommentOut, **REFUSED},

@@ -24,6 +24,8 @@ class Verdict:
     cost: int
     balance_after: int | None = None
     refusal: str = ""
+    # Which limit refused: "balance", "team_budget", "member_cap" (or a caller's own).
+    reason: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -67,24 +69,26 @@ def judge(membership: Membership, cost: int) -> Verdict:
                 f"{team_reserved:,} reserved for queued work, cannot cover {cost:,} more. "
                 + remedy(membership, "top up the API credits",
                          "You can top up the API credits with the API's provider."))
+            verdict.reason = "balance"
             return verdict
-    checks = [("The team's monthly budget", team.monthly_budget,
+    checks = [("The team's monthly budget", "team_budget", team.monthly_budget,
                spent_this_month(team) + team_reserved,
                remedy(membership, "raise the team budget",
                       "You can raise the team budget in the team settings."))]
     if membership.monthly_cap is not None:
-        checks.append(("Your monthly cap", membership.monthly_cap,
+        checks.append(("Your monthly cap", "member_cap", membership.monthly_cap,
                        spent_this_month(team, membership.user)
                        + reserved(team, membership.user),
                        remedy(membership, "raise your cap",
                               "You can raise your cap on the members page.")))
-    for label, limit, used, advice in checks:
+    for label, reason, limit, used, advice in checks:
         if limit is None:
             continue
         if used + cost > limit:
             verdict.refusal = (f"{label} is {limit:,} credits and {used:,} are already spent "
                                f"or reserved this month, so {cost:,} more would exceed it. "
                                f"{advice}")
+            verdict.reason = reason
             return verdict
         if used + cost >= WARN_AT * limit:
             verdict.warnings.append(f"{label}: {used + cost:,} of {limit:,} credits used "

@@ -242,9 +242,13 @@ def _lose_open_attempts(generation: Generation, now: datetime) -> None:
 # --- a person's moves -------------------------------------------------------------
 
 
+# The states a generation can still be canceled from: no call of it may be going out.
+CANCELABLE = (State.HELD, State.QUEUED, State.PAUSED)
+
+
 def cancel(generation: Generation, reason: str = "") -> bool:
     """held, queued or paused -> canceled; refused once a call may be going out."""
-    return _move(generation, State.CANCELED, sources=(State.HELD, State.QUEUED, State.PAUSED),
+    return _move(generation, State.CANCELED, sources=CANCELABLE,
                  finished_at=clock.now(), queue_position=None, expected_start_at=None,
                  not_before=None, error_message=reason)
 

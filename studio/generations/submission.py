@@ -79,6 +79,7 @@ def submit(membership: Membership, author, order: Order,
         verdict = budget.judge(membership, total)
         if verdict.allowed and limit is not None:
             verdict.refusal = limit(total)
+            verdict.reason = "limit" if verdict.refusal else ""
         over_limit = above_approval_limit(membership.team, total)
         generations = queue(membership.team, author, order, made, total,
                             held=over_limit and not membership.can_manage,

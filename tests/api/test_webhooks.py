@@ -85,8 +85,10 @@ def test_a_delivery_verifies_and_comes_again_after_a_500(admin_api, receiver, fa
         payload = verifier.verify(body, headers)
         assert payload["type"] == "generation.succeeded"
         assert payload["data"]["id"] == made["id"]
+        assert payload["data"]["media_url"].startswith(("http://", "https://"))
+        assert payload["timestamp"].endswith("Z") and len(payload["timestamp"]) == 24
     assert receiver.received[0][0]["webhook-id"] == receiver.received[1][0]["webhook-id"]
-    shown = admin_api.get(f"/webhooks/{hook['id']}/deliveries").json()
+    shown = admin_api.get(f"/webhooks/{hook['id']}/deliveries").json()["items"]
     assert shown[0]["status"] == "delivered" and shown[0]["attempts"] == 2
     assert shown[0]["last_status"] == 200 and shown[0]["last_latency_ms"] is not None
     page = owner_client.get("/team/webhooks/").content.decode()

@@ -25,7 +25,11 @@ def sprite_icons() -> set[str]:
 
 def rest_api_kinds() -> list[str]:
     document = api.get_openapi_schema(path_prefix="/api/v1")
-    return document["components"]["schemas"]["GenerationIn"]["properties"]["kind"]["enum"]
+    body = document["paths"]["/api/v1/generations"]["post"]["requestBody"]
+    one_of = body["content"]["application/json"]["schema"]["oneOf"]
+    schemas = document["components"]["schemas"]
+    return [schemas[ref["$ref"].rsplit("/", 1)[1]]["properties"]["kind"]["const"]
+            for ref in one_of]
 
 
 @pytest.mark.parametrize("name", catalog.ALL_KINDS)

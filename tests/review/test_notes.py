@@ -178,10 +178,11 @@ def test_rest_api_creates_and_lists_notes_at_moments(team_a, teammate, clip, pic
     pinned = api.post(f"/api/v1/generations/{picture.pk}/comments",
                       {"text": "this", "point": [0.1, 0.9]}, content_type="application/json")
     assert pinned.status_code == 201
-    listed = api.get(f"/api/v1/generations/{clip.pk}/comments").json()
+    listed = api.get(f"/api/v1/generations/{clip.pk}/comments").json()["items"]
     assert [(n["at"], n["until"], n["point"], n["outside_name"]) for n in listed] == [
         (1.5, 3.0, None, None)]
-    assert api.get(f"/api/v1/generations/{picture.pk}/comments").json()[0]["point"] == [
+    assert api.get(f"/api/v1/generations/{picture.pk}/comments").json()["items"][0][
+        "point"] == [
         0.1, 0.9]
 
 

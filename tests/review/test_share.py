@@ -336,7 +336,7 @@ def test_rest_api_creates_lists_and_revokes_links(team_a, teammate, clip):
         api.post(f"/api/v1/generations/{clip.pk}/links", {"expires_days": 1},
                  content_type="application/json")
     first = api.get(f"/api/v1/generations/{clip.pk}/links?limit=2").json()
-    assert len(first["items"]) == 2 and first["next"].endswith("limit=2&before=" + str(
+    assert len(first["items"]) == 2 and first["next"].endswith("limit=2&cursor=" + str(
         first["items"][1]["id"]))
     rest = api.get(first["next"]).json()
     assert [item["id"] for item in rest["items"]] == [body["id"]] and rest["next"] is None

@@ -37,6 +37,8 @@ NOT_IDS = {
     "generate/": "a kind's slug",
     "prompts/save/": "a kind's slug",
     "^api/v1/": "the catch-all that answers unknown API paths",
+    "api/v1/problems/": "a problem type's slug: public documentation, no team data",
+    "api/v1/media/": "a signed, expiring media link: the signature is the key to it",
 }
 STRINGS = {"fmt": "png", "action": "test"}
 # A valid body for the API's operations that take one, by the route's last word:
@@ -120,9 +122,9 @@ def test_another_teams_member_and_token_get_404_on_every_route(
         team_a_data, outsider_client, outsider_token, monkeypatch):
     """Team A's ids answer the outsider exactly as ids that do not exist (404, or the
     same 405/422 a missing one gets), for every method."""
-    from studio.api import service
+    from studio.api import quota
 
-    monkeypatch.setattr(service, "TOKEN_RATE_PER_SECOND", 10_000)
+    monkeypatch.setattr(quota, "TOKEN_RATE_PER_SECOND", 10_000)
     api = Client(headers={"Authorization": f"Bearer {outsider_token}"})
     leaks = []
     for route in walked():

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context_processors.current_team",
                 "studio.credits.context_processors.fresh_balance",
+                "studio.review.context_processors.boards_of_member",
                 "studio.lib.ui.theme",
             ],
             "builtins": ["studio.lib.ui", "django.contrib.humanize.templatetags.humanize"],

@@ -32,7 +32,7 @@ from studio.api.service import ERRORS, PAGE_SIZE, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
 from studio.generations import submission
-from studio.generations.filtering import GalleryFilter
+from studio.generations.filtering import GalleryFilter, filter_names
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
 from studio.generations.views import serve_file
@@ -149,6 +149,9 @@ class ListFilters(Schema):
     status: str = ""
     member: str = ""
     set: int | None = Field(None, ge=1, le=LARGEST_ID)
+    board: int | None = Field(None, ge=1, le=LARGEST_ID)
+    tag: str = ""
+    review: str = Field("", description="none, needs_review, changes_requested or approved")
     before: int | None = Field(None, ge=1, le=LARGEST_ID)
     limit: int = Field(PAGE_SIZE, ge=1, le=4 * PAGE_SIZE)
 
@@ -159,7 +162,7 @@ def list_generations(request, filters: Query[ListFilters]):
     """Newest first, with the gallery's filters; page on with `before=<next_before>`."""
     need(request, Scope.READ)
     data = {name: value for name, value in filters.dict().items()
-            if name in GalleryFilter.base_fields and value not in ("", None)}
+            if name in filter_names() and value not in ("", None)}
     form = GalleryFilter(data or None, team=membership(request).team)
     if data and not form.is_valid():
         return problems.response(422, "Some filters cannot be used; see `errors`.",

@@ -19,7 +19,8 @@ from studio.teams.scoping import current_membership, get_for_team_or_404
 EVENTS = [("generation.succeeded", "A generation succeeded"),
           ("generation.failed", "A generation failed"),
           ("set.finished", "Every item of a set finished"),
-          ("credits.low", "The team's credits ran low")]
+          ("credits.low", "The team's credits ran low"),
+          ("review.changed", "An item's review status changed")]
 
 
 class TokenForm(forms.Form):

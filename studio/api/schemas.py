@@ -10,7 +10,8 @@ from studio.multimodal import catalog
 # The kinds a token may ask for: every API kind of the catalog (local kinds are made
 # from the finishing pages, not through the REST API).
 KindName = Literal[tuple(catalog.KINDS)]
-Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low"]
+Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low",
+                "review.changed"]
 
 
 class ProblemOut(Schema):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.dispatch import Signal
 
 from studio.credits import budget
 from studio.generations import alternatives, dispatch, live
@@ -20,6 +21,11 @@ from studio.generations.states import State
 from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Team
+
+# Sent once a submission is queued (membership, generations): apps above this one
+# act on new work without this path knowing them (review puts it on the member's
+# active board).
+submitted = Signal()
 
 
 @dataclass
@@ -79,6 +85,8 @@ def submit(membership: Membership, author, order: Order,
                             held=over_limit and not membership.can_manage,
                             self_approved=over_limit and membership.can_manage) \
             if verdict.allowed else []
+    if generations:
+        submitted.send(sender=Order, membership=membership, generations=generations)
     outcome = Outcome(verdict, generations,
                       approved_by_author=bool(generations) and over_limit
                       and membership.can_manage)

@@ -25,7 +25,10 @@
 
   let dragged = null;
   document.addEventListener("dragstart", (event) => {
-    dragged = event.target.closest?.(".board-slot, [data-generation-id]");
+    // From a picture or link inside a card too: on a board the whole slot moves.
+    const from = event.target.closest ? event.target : event.target.parentElement;
+    dragged = from?.closest("[data-board-sortable] .board-slot")
+      || from?.closest("[data-generation-id]");
     if (!dragged) return;
     const id = dragged.dataset.slot || dragged.dataset.generationId;
     event.dataTransfer.setData("text/plain", id);

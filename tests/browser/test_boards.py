@@ -85,6 +85,17 @@ def test_a_member_makes_a_board_adds_a_set_and_generates_into_it(
     cards = page.locator("article[data-generation-id]")
     expect(cards).to_have_count(4)
     expect(cards.last).to_contain_text("a yellow kite")
+
+    # Order by hand: a drag, kept when the page is drawn again; then a button.
+    slots = page.locator(".board-slot")
+    slots.last.drag_to(slots.first, target_position={"x": 5, "y": 40})
+    expect(page.locator("[data-board-sortable][data-board-saved=yes]")).to_be_attached()
+    page.reload()
+    expect(cards.first).to_contain_text("a yellow kite")
+    second = cards.nth(1).get_attribute("data-generation-id")
+    page.get_by_role("button", name=f"Move #{second} earlier").click()
+    arrived(page, board_url)
+    expect(cards.first).to_have_attribute("data-generation-id", second)
     assert problems == []
 
 

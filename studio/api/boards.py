@@ -4,6 +4,7 @@ event as the pages. Lists answer `{"items": [...], "next": <URL or null>}`."""
 
 from datetime import datetime
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
@@ -87,7 +88,8 @@ class ReviewOut(Schema):
 def board_out(board: Board) -> dict:
     return {"id": board.pk, "name": board.name, "description": board.description,
             "cover": board.cover_id, "made_by": board.made_by.username if board.made_by
-            else None, "created_at": board.created_at, "size": board.items.count()}
+            else None, "created_at": board.created_at,
+            "size": board.size if hasattr(board, "size") else board.items.count()}
 
 
 def team_board(request: HttpRequest, pk: int) -> Board:
@@ -119,7 +121,7 @@ def list_boards(request, paging: Query[Paging]):
     """The team's boards, oldest first; page on with `next`."""
     need(request, Scope.READ)
     rows = Board.objects.for_team(membership(request).team).select_related("made_by") \
-        .filter(pk__gt=paging.after or 0).order_by("id")
+        .annotate(size=Count("items")).filter(pk__gt=paging.after or 0).order_by("id")
     page = list(rows[:paging.limit + 1])
     shown = page[:paging.limit]
     return {"items": [board_out(b) for b in shown],

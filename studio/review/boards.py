@@ -119,9 +119,10 @@ def put_on(board: Board, generations: list[Generation], user) -> list[int]:
         there = set(board.items.values_list("generation_id", flat=True))
         last = board.items.aggregate(last=Max("position"))["last"] or 0
         new = [g for g in dict.fromkeys(generations) if g.pk not in there]
+        # Two adds at once: the item is on the board once.
         BoardItem.objects.bulk_create(
-            BoardItem(board=board, generation=g, position=last + n, added_by=user)
-            for n, g in enumerate(new, start=1))
+            [BoardItem(board=board, generation=g, position=last + n, added_by=user)
+             for n, g in enumerate(new, start=1)], ignore_conflicts=True)
     return [g.pk for g in new]
 
 

@@ -75,6 +75,16 @@ def test_a_member_approves_where_the_team_lets_members_approve(owner_client,
     assert status_of(item) == "approved"
 
 
+def test_who_may_approve_is_a_team_setting_an_admin_changes_with_an_audit_line(
+        owner_client, team_a):
+    owner_client.post("/team/settings/", {"api_url": "", "tier": "premium",
+                                          "members_may_approve": "on"})
+    team_a.refresh_from_db()
+    assert team_a.members_may_approve
+    assert AuditEvent.objects.get(action="approval_rule_changed").summary == \
+        "Let members approve items"
+
+
 def test_a_viewer_sets_no_status_unless_viewers_give_feedback_and_never_approves(
         viewer_client, team_a, owner):
     item = made(team_a, owner)

@@ -166,3 +166,13 @@ def test_another_teams_token_and_member_get_404_on_a_status(team_a, team_b, owne
                       content_type="application/json").status_code == 404
     assert set_status(outsider_client, item, "approved").status_code == 404
     assert not ItemReview.objects.exists()
+
+
+def test_the_details_page_shows_the_status_and_tags_with_their_forms(owner_client, team_a,
+                                                                     owner):
+    item = made(team_a, owner)
+    set_status(owner_client, item, "needs_review")
+    owner_client.post(f"/generations/{item.pk}/tags/", {"tags": "hero"})
+    html = owner_client.get(f"/generations/{item.pk}/").content.decode()
+    assert 'data-review-status="needs_review"' in html
+    assert 'name="status"' in html and 'value="hero"' in html

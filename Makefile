@@ -13,8 +13,8 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 # tests/servers/servers.sh installs (Debian packages), starts on loopback and stops.
 # The first run is spread over two processes, a test file each at a time (module-scoped
 # stacks stay whole), then runs the tests marked serial in one; the second keeps only the
-# tests whose outcome can depend on the engine (tests/conftest.py: differs_by_engine)
-# and runs in one process, because its stacks and cache share one Redis.
+# tests whose outcome can depend on the engine (tests/conftest.py: differs_by_engine),
+# spread the same way: each process has Redis databases of its own (tests/settings.py).
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
@@ -69,7 +69,8 @@ test-sqlite: test-deps chromium
 
 # Browser tests (pages' looks included) and tests without a database run once, above.
 test-scale-out: test-deps chromium
-	$(SERVERS) run env $(PYTEST)
+	$(SERVERS) run bash -c '$(PYTEST) -n 2 --dist loadfile -m "not serial"; status=$$?; \
+		$(PYTEST) -m serial && exit $$status'
 
 bench: test-deps
 	$(PY) -m tests.bench

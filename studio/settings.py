@@ -75,7 +75,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context_processors.current_team",
                 "studio.credits.context_processors.fresh_balance",
-                "studio.review.context_processors.boards_of_member",
+                "studio.review.context_processors.bell",
+                "studio.review.board_context.boards_of_member",
                 "studio.lib.ui.theme",
             ],
             "builtins": ["studio.lib.ui", "django.contrib.humanize.templatetags.humanize"],
@@ -180,6 +181,20 @@ STUDIO_MAX_ATTEMPTS = envint("STUDIO_MAX_ATTEMPTS", 4)
 # Empty means one derived from SECRET_KEY.
 STUDIO_ENCRYPTION_KEYS = envlist("STUDIO_ENCRYPTION_KEYS", "")
 SANDBOX_STARTING_CREDITS = envint("SANDBOX_STARTING_CREDITS", 100_000)
+
+# Notifications by e-mail (studio.review): SMTP when EMAIL_HOST is set, else the
+# console (the worker's output). Django 6.1's MAILERS, read from the usual names.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+MAILERS = {"default": {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {"host": EMAIL_HOST, "port": envint("EMAIL_PORT", 587),
+                "username": envstr("EMAIL_HOST_USER", ""),
+                "password": envstr("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", True),
+                "timeout": envint("EMAIL_TIMEOUT", 10)},
+} if EMAIL_HOST else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+del EMAIL_HOST  # a deprecated setting of its own
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Studio <studio@localhost>")
 
 Q_CLUSTER = {
     "name": "studio",

@@ -1,6 +1,7 @@
 """The studio as production runs it: migrate, create a team, then gunicorn (uvicorn
 workers, ASGI) and a django-q2 cluster as separate processes over one fresh SQLite
-file and media folder.
+file and media folder. The first stack of a test process keeps its fresh database as
+a template; the next ones start from a copy of it.
 When the outer run is on PostgreSQL and Redis (`make test`'s second run), the stack is
 too: a fresh database on the same PostgreSQL server and an emptied Redis database.
 
@@ -9,7 +10,9 @@ Tests using it must not use pytest-django's `db` fixture: the processes own thei
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,9 +36,14 @@ INHERITED_BUT_IGNORED = ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "MULTIMODAL_
                          "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL")
 STARTUP_SECONDS = 30.0
 STOP_SECONDS = 10.0
-# Redis databases for stacks (the outer run's cache and queue use 0), one per stack.
-STACK_REDIS_DBS = range(1, 16)
+# Redis databases for stacks: the ones after the outer run's own (tests/settings.py),
+# one per stack.
+STACKS_PER_REDIS_PROCESS = 7
 _stacks_started = 0
+# Migrated databases holding the stack's team, one per engine and per value of the
+# settings that shape them (the team's API token is encrypted with the secret key).
+_templates: dict[str, str] = {}
+TEMPLATE_BY = ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")
 
 
 class StackServers:
@@ -48,14 +56,16 @@ class StackServers:
         outer_db = os.environ.get("DATABASE_URL", "")
         outer_redis = os.environ.get("REDIS_URL", "")
         self.pg_name = ""
-        self.database_url = f"sqlite:///{folder / 'db.sqlite3'}"
+        self.sqlite_path = folder / "db.sqlite3"
+        self.database_url = f"sqlite:///{self.sqlite_path}"
         if outer_db.startswith(("postgres://", "postgresql://")):
             self.pg_name = f"studio_stack_{os.getpid()}_{_stacks_started}"
             self.database_url = urlsplit(outer_db)._replace(path=f"/{self.pg_name}").geturl()
             self.pg_admin_url = urlsplit(outer_db)._replace(path="/postgres").geturl()
         self.redis_url = ""
         if outer_redis:
-            db = STACK_REDIS_DBS[(_stacks_started - 1) % len(STACK_REDIS_DBS)]
+            outer_db_number = int(urlsplit(outer_redis).path.strip("/") or 0)
+            db = outer_db_number + 1 + (_stacks_started - 1) % STACKS_PER_REDIS_PROCESS
             self.redis_url = urlsplit(outer_redis)._replace(path=f"/{db}").geturl()
 
     def _pg_admin(self, sql: str) -> None:
@@ -78,6 +88,37 @@ class StackServers:
         if self.pg_name:
             with suppress(Exception):
                 self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+    def save_as_template(self, key: str) -> None:
+        """Keep this database, migrated and seeded, for the next stacks of this process
+        with the same `key`: a copy takes milliseconds, migrating seconds."""
+        if self.pg_name:
+            template = f"{self.pg_name}_template"
+            self._pg_admin(f'CREATE DATABASE "{template}" TEMPLATE "{self.pg_name}"')
+            atexit.register(self._pg_admin, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        else:
+            template = tempfile.mkdtemp(prefix="studio-stack-template-")
+            atexit.register(shutil.rmtree, template, True)
+            for file in self.sqlite_files():
+                shutil.copy(file, template)
+        _templates[key] = template
+
+    def copy_template(self, key: str) -> bool:
+        """Fill this database from the template saved under `key`, if there is one."""
+        template = _templates.get(key)
+        if template is None:
+            return False
+        if self.pg_name:
+            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            self._pg_admin(f'CREATE DATABASE "{self.pg_name}" TEMPLATE "{template}"')
+        else:
+            for file in Path(template).iterdir():
+                shutil.copy(file, self.sqlite_path.parent)
+        return True
+
+    def sqlite_files(self) -> list[Path]:
+        folder = self.sqlite_path.parent
+        return sorted(folder.glob(f"{self.sqlite_path.name}*"))
 
 
 def free_port() -> int:
@@ -131,10 +172,13 @@ class Stack:
     def __enter__(self) -> Stack:
         try:
             self.servers.create()
-            self.manage("migrate", "--noinput")
-            self.manage("create_team", self.team, "--owner", self.username,
-                        "--password", self.password, "--api-token", self.api_token,
-                        "--tier", "premium")
+            template_key = self.template_key()
+            if not self.servers.copy_template(template_key):
+                self.manage("migrate", "--noinput")
+                self.manage("create_team", self.team, "--owner", self.username,
+                            "--password", self.password, "--api-token", self.api_token,
+                            "--tier", "premium")
+                self.servers.save_as_template(template_key)
             self.start_web()
             if self._start_worker:
                 self.start_worker()
@@ -147,6 +191,10 @@ class Stack:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+    def template_key(self) -> str:
+        engine = "postgresql" if self.servers.pg_name else "sqlite"
+        return " ".join([engine, *(f"{name}={self.env.get(name)}" for name in TEMPLATE_BY)])
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,

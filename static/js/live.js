@@ -12,7 +12,10 @@
   let ready = false;
   let timers = [];
 
-  const liveRoot = () => document.querySelector("[data-live-stream]");
+  // The gallery's stream (with its filters) where the page has one, else the top
+  // bar's, which every team page has for its bell.
+  const galleryRoot = () => document.querySelector("main [data-live-stream]");
+  const liveRoot = () => galleryRoot() || document.querySelector("[data-live-stream]");
   const setMode = (mode) => { document.documentElement.dataset.live = mode; };
 
   function later(callback, ms) {
@@ -46,6 +49,7 @@
     });
     source.addEventListener("card", (event) => showCard(JSON.parse(event.data)));
     source.addEventListener("balance", (event) => replaceById("balance", JSON.parse(event.data).html));
+    source.addEventListener("notification", (event) => showBell(JSON.parse(event.data)));
     source.addEventListener("reload", reloadCards);
     later(() => { if (!ready) fallBack(); }, READY_WITHIN_MS);
   }
@@ -84,7 +88,7 @@
   // filters), or none when the page no longer shows it.
   function showCard({ id, set, card, html, csrf }) {
     const grid = document.getElementById("gallery-grid");
-    if (!grid) return;
+    if (!grid || !galleryRoot()) return;  // not the gallery's stream: not its filters
     if (String(card) !== String(id)) document.getElementById(`gen-${id}`)?.remove();
     if (!html) return;
     const fresh = parse(html.replaceAll(csrf, csrfToken()));
@@ -102,6 +106,16 @@
     document.dispatchEvent(new CustomEvent("studio:card-shown", { detail: fresh }));
   }
 
+  // The bell, redrawn for its owner: an open list stays open.
+  function showBell({ html, csrf }) {
+    const old = document.getElementById("bell");
+    if (!old) return;
+    const fresh = parse(html.replaceAll(csrf, csrfToken()));
+    fresh.open = old.open;
+    old.replaceWith(fresh);
+    htmx.process(fresh);
+  }
+
   // Newest first; a card older than the last one shown belongs to a later page.
   function insertInOrder(grid, fresh) {
     const id = Number(fresh.dataset.generationId);
@@ -115,6 +129,7 @@
 
   // Away longer than the stream can tell: draw the cards anew.
   function reloadCards() {
+    if (!galleryRoot()) return;
     htmx.ajax("GET", window.location.href, { target: "#gallery-results", swap: "outerHTML" });
   }
 

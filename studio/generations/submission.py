@@ -27,6 +27,10 @@ from studio.teams.models import AuditEvent, Membership, Team
 # active board).
 submitted = Signal()
 
+# Sent after a set held for an admin's approval commits: (generation_set_id). The
+# notifications (studio.review) listen.
+held_for_approval = Signal()
+
 
 @dataclass
 class Order:
@@ -130,6 +134,9 @@ def queue(team: Team, author, order: Order, made: list[dict],
                  generation=generations[0].pk, generations=[g.pk for g in generations],
                  kind=kind.endpoint_type)
     live.set_made(generation_set, generations)
+    if held:
+        transaction.on_commit(lambda: held_for_approval.send(
+            GenerationSet, generation_set_id=generation_set.pk), robust=True)
     return generations
 
 

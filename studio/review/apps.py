@@ -5,6 +5,11 @@ class ReviewConfig(AppConfig):
     name = "studio.review"
 
     def ready(self) -> None:
-        from studio.review import hooks
+        from studio.generations import lifecycle, submission
+        from studio.review import hooks, notifications
 
+        lifecycle.moved.connect(notifications.on_move,
+                                dispatch_uid="studio.review.notifications.on_move")
+        submission.held_for_approval.connect(
+            notifications.on_held, dispatch_uid="studio.review.notifications.on_held")
         hooks.connect()

@@ -1,18 +1,15 @@
-"""The member's boards and active board on every page (the composer says where new
-work goes; the gallery's side list and selection offer the boards), read only when a
-page shows them."""
-
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from studio.review import boards
-from studio.review.models import Board
+from studio.events.publishing import last_id
+from studio.review.notifications import bell_context
 
 
-def boards_of_member(request: HttpRequest) -> dict:
+def bell(request: HttpRequest) -> dict:
+    """The bell in every page's top bar, and where its page's stream starts: read
+    only by pages that draw the top bar (not by a card's or a poll's fragment)."""
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
-    return {"active_board": SimpleLazyObject(lambda: boards.active_board(membership)),
-            "team_boards": SimpleLazyObject(
-                lambda: list(Board.objects.for_team(membership.team)))}
+    return {"bell": SimpleLazyObject(lambda: bell_context(membership)),
+            "bell_since": SimpleLazyObject(lambda: last_id(membership.team))}

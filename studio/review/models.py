@@ -3,8 +3,82 @@ moment, outside share links and notifications."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from studio.lib.team_scope import TeamQuerySet, reached_through
+
+# --- notifications ---
+
+
+class NotificationKind(models.TextChoices):
+    FINISHED = "finished", "Your job finished"
+    FAILED = "failed", "Your job failed"
+    SET_FINISHED = "set_finished", "Your set finished"
+    APPROVAL_WAITING = "approval_waiting", "A set waits for approval (admins)"
+    NOTE = "note", "A note on your work"
+    MENTION = "mention", "A mention of you"
+    REVIEW_CHANGED = "review_changed", "A review status of your work changed"
+    OUTSIDE_NOTE = "outside_note", "A note from outside"
+
+
+class NotificationQuerySet(TeamQuerySet):
+    def of(self, member) -> "NotificationQuerySet":
+        """`member`'s own notifications (a Membership: one team's)."""
+        return self.for_team(member.team_id).filter(recipient=member)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at=None)
+
+
+class Notification(models.Model):
+    """Something a member should hear of, shown under their bell until read."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey("teams.Membership", on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, help_text="The thing it is about.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(max_length=100, blank=True,
+                           help_text="Said once per member: a second notify with the "
+                                     "same key is dropped (a set finishing in two "
+                                     "workers at once).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [models.UniqueConstraint(
+            fields=["recipient", "key"], condition=~Q(key=""),
+            name="one_notification_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.text}"
+
+
+class EmailChoice(models.Model):
+    """A kind of notification a member also gets by e-mail (none unless chosen)."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("teams.Membership", on_delete=models.CASCADE,
+                               related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "kind"],
+                                               name="one_email_choice_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by e-mail for {self.member_id}"
+
 
 # --- boards ---
 

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from studio.review import board_views, review_views
+from studio.review import activity_views, board_views, notification_views, review_views
 
-urlpatterns = [
+urlpatterns: list = [
+    path("activity/", activity_views.activity_page, name="activity"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/settings/", notification_views.email_settings,
+         name="notification_settings"),
+    path("notifications/read/", notification_views.read_all, name="notifications_read"),
+    path("notifications/<id:pk>/", notification_views.open_notification,
+         name="notification_open"),
     path("boards/", board_views.board_list, name="boards"),
     path("boards/selection/", board_views.add_selection, name="board_add_selection"),
     path("boards/active/clear/", board_views.deactivate, name="board_deactivate"),

@@ -100,6 +100,11 @@ def send_board_without_name(page: Page) -> None:
     expect(page.locator("#board-name-error")).to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def open_bell(page: Page) -> None:
+    page.locator("#bell summary").click()
+    expect(page.locator("#bell .bell-panel")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def fail_login(page: Page) -> None:
     page.get_by_label("Username").fill("mia")
     page.get_by_label("Password").fill("not her password")
@@ -166,6 +171,13 @@ PAGES: list[PageSpec] = [
     PageSpec("team-audit", "/team/audit/", "admin"),
     PageSpec("team-transfer", "/team/transfer/", "owner"),
     PageSpec("team-delete", "/team/delete/", "owner"),
+    PageSpec("bell-open", "/credits/", "member", state=open_bell),
+    PageSpec("notifications", "/notifications/", "member"),
+    PageSpec("notifications-empty", "/notifications/", "viewer"),
+    PageSpec("notifications-by-email", "/notifications/settings/", "admin"),
+    PageSpec("activity", "/activity/", "viewer"),
+    PageSpec("activity-filtered", "/activity/?member=mia&kind=finished", "member"),
+    PageSpec("activity-empty", "/activity/", "empty"),
     PageSpec("invite", "/invite/{invitation}/", "anonymous"),
     PageSpec("invite-expired", "/invite/{expired_invitation}/", "anonymous", status=410),
     PageSpec("login", "/accounts/login/", "anonymous"),

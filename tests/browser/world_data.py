@@ -140,6 +140,7 @@ class Builder:
         self.ledger()
         self.trail()
         self.invitations()
+        self.notifications()
         return {"sessions": self.sessions(), "ids": self.ids}
 
     # --- teams and people -------------------------------------------------------
@@ -445,6 +446,27 @@ class Builder:
             event = audit.record(self.team, actor, action, summary)
             AuditEvent.objects.filter(pk=event.pk).update(
                 created_at=at + timedelta(microseconds=number))
+
+    def notifications(self) -> None:
+        """Mia's bell: her jobs ended, a note and a mention, the oldest read; Adam's: a
+        set waits for his approval."""
+        from studio.review.notifications import mark_read, notify
+
+        mia = Membership.objects.get(team=self.team, user=self.member)
+        image, failed = self.finished[0], Generation.objects.filter(
+            team=self.team, status="failed").first()
+        notify(mia, "finished", f"Image #{image.pk} finished.", f"/generations/{image.pk}/")
+        mark_read(mia)
+        if failed:
+            notify(mia, "failed", f"{failed.get_kind_display()} #{failed.pk} failed: "
+                   f"{failed.error_message}", f"/generations/{failed.pk}/")
+        notify(mia, "note", f"olivia left a note on Image #{image.pk}: “Warmer light?”",
+               f"/generations/{image.pk}/", actor=self.owner)
+        notify(mia, "mention", f"adam mentioned you on Image #{image.pk}",
+               f"/generations/{image.pk}/", actor=self.admin)
+        adam = Membership.objects.get(team=self.team, user=self.admin)
+        notify(adam, "approval_waiting", "mia's set #1 (2,400 credits) waits for approval.",
+               "/approvals/", actor=self.member)
 
     def invitations(self) -> None:
         """Open, revoked, used and expired links (their audit events come along)."""

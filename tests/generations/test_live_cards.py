@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def live_url(html: str) -> str:
-    return re.search(r'data-live-stream="([^"]+)"', html).group(1).replace("&amp;", "&")
+    """The gallery's own stream (the top bar's has no filters)."""
+    found = re.search(r'id="gallery-results" data-live-stream="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&")
 
 
 def card_of(html: str, pk: int) -> str:

@@ -14,7 +14,7 @@ from studio.api import tokens
 from studio.api.models import ApiToken, WebhookEndpoint
 from studio.generations.models import Comment, Generation, GenerationSet, SavedPrompt
 from studio.lib import clock
-from studio.review.models import Board, BoardItem
+from studio.review.models import Board, BoardItem, Notification
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
           "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt,
-          "boards": Board}
+          "notifications": Notification, "boards": Board}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
@@ -92,7 +92,10 @@ def team_a_data(team_a, owner, teammate) -> dict:
                 team=team_a, url="https://hooks.example/a", events=["set.finished"],
                 secret="whsec_x").pk],
             SavedPrompt: [SavedPrompt.objects.create(team=team_a, author=owner, name="A's",
-                                                     kind="tts", params={"text": "a"}).pk]}
+                                                     kind="tts", params={"text": "a"}).pk],
+            Notification: [Notification.objects.create(
+                team=team_a, recipient=Membership.objects.get(user=owner), kind="note",
+                text="A note", url="/").pk]}
 
 
 def paths(route: str, ids: list[int]) -> list[str]:

@@ -9,7 +9,9 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # Chained after part C's migration, merged first.
     dependencies = [
+        ('review', '0001_notifications'),
         ('generations', '0016_saved_prompts'),
         ('teams', '0010_review_boards_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -120,7 +120,7 @@ def review_in_viewer(page: Page, prompt: str, status: str) -> None:
     finished(page, prompt).locator("a.card-open").click()
     viewer = page.locator("#viewer")
     expect(viewer).to_be_visible()
-    viewer.get_by_label("Review status").select_option(label=status)
+    viewer.get_by_label("Review status", exact=True).select_option(label=status)
     viewer.get_by_role("button", name="Set", exact=True).click()
     expect(viewer.locator(".review-panel .review-badge")).to_have_text(status)
     page.keyboard.press("Escape")
@@ -145,7 +145,7 @@ def test_an_admin_approves_and_requests_changes_and_a_member_may_not_approve(
     other = context.new_page()
     log_in_as(other, stack, member, MEMBER_PASSWORD)
     finished(other, "a stormy harbour").locator("a.card-open").click()
-    choices = other.locator("#viewer").get_by_label("Review status")
+    choices = other.locator("#viewer").get_by_label("Review status", exact=True)
     expect(choices.locator("option")).to_have_text(
         ["No review status", "Needs review", "Changes requested"])
     form = other.locator("#viewer .review-status-form")

@@ -287,3 +287,9 @@ def test_a_read_only_token_may_not_change_boards(team_a, owner):
     api = token_client(team_a, owner, "read")
     assert api.post("/api/v1/boards", {"name": "x"},
                     content_type="application/json").status_code == 403
+
+
+def test_a_board_path_with_a_line_break_is_an_api_problem_not_a_page(team_a, owner):
+    answer = token_client(team_a, owner).patch("/api/v1/boards/a%0Ab", {},
+                                               content_type="application/json")
+    assert (answer.status_code, answer["Content-Type"]) == (404, "application/problem+json")

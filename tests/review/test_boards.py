@@ -200,8 +200,9 @@ def test_the_gallery_refuses_another_teams_board_as_a_filter(outsider_client, te
 def test_generations_submitted_while_a_board_is_active_land_on_it(teammate_client, team_a):
     board = board_of(team_a, "Into here")
     teammate_client.post(f"/boards/{board.pk}/activate/")
-    page = teammate_client.get("/").content.decode()
-    assert "Generating into" in page and "Into here" in page
+    for page in (teammate_client.get("/").content.decode(),
+                 teammate_client.get("/generate/image/").content.decode()):
+        assert "Generating into" in page and "Into here" in page
     teammate_client.post("/generate/image/", {"prompt": "{a fox|a cat}", "width": 512,
                                               "height": 512})
     made_now = list(Generation.objects.order_by("id").values_list("pk", flat=True))

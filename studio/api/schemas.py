@@ -11,7 +11,7 @@ from studio.multimodal import catalog
 # from the finishing pages, not through the REST API).
 KindName = Literal[tuple(catalog.KINDS)]
 Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low",
-                "review.changed"]
+                "note.created", "review.changed"]
 
 
 class ProblemOut(Schema):
@@ -186,13 +186,25 @@ class RatingOut(Schema):
 
 
 class CommentIn(Schema):
+    """A note: on a clip or speech it may carry a moment (`at`) or a range (`at` to
+    `until`), in seconds; on a picture a `point`, [x, y] as fractions from the top left."""
+
     text: str = Field(min_length=1, max_length=2000)
+    at: float | None = Field(None, ge=0)
+    until: float | None = Field(None, ge=0)
+    point: list[float] | None = Field(None, min_length=2, max_length=2)
 
 
 class CommentOut(Schema):
     id: int
     author: str | None
+    outside_name: str | None = Field(
+        description="Set when someone with no account left it through an outside link")
     text: str
+    at: float | None
+    until: float | None
+    point: list[float] | None
+    mentions: list[str]
     created_at: datetime
 
 

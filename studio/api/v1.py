@@ -5,7 +5,13 @@ token does to generations and sets: the studio's actions) add their operations t
 when imported, here.
 """
 
-from studio.api import boards, endpoints, notifications, work  # noqa: F401 (each adds its operations)
+from studio.api import (  # noqa: F401 (each adds its operations)
+    boards,
+    endpoints,
+    notifications,
+    sharing,
+    work,
+)
 from studio.api.service import api, not_found
 
 __all__ = ["api", "not_found"]

@@ -23,7 +23,8 @@ from django_q.tasks import async_task
 
 from studio.api.models import WebhookDelivery, WebhookEndpoint
 from studio.generations import lifecycle, runner
-from studio.generations.models import PENDING_STATUSES, Generation
+from studio.generations.models import PENDING_STATUSES, Comment, Generation
+from studio.generations.moments import note_made
 from studio.generations.states import State
 from studio.lib import clock, safe_http
 from studio.review import statuses
@@ -53,6 +54,7 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def connect() -> None:
     lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
+    note_made.connect(on_note, sender=Comment, dispatch_uid="studio.api.webhooks.notes")
     statuses.review_changed.connect(on_review_changed, dispatch_uid="studio.api.webhooks.review")
     runner.every_pass(send_due)
 
@@ -80,6 +82,19 @@ def on_move(sender, generation_id: int, source, target, **_) -> None:
     if credits is not None and credits < LOW_CREDITS:
         emit(generation.team, "credits.low", {"credits_remaining": credits},
              f"low:{generation.team_id}:{clock.now().date()}")
+
+
+def on_note(sender, comment: Comment, **_) -> None:
+    team = comment.generation.team
+    emit(team, "note.created", note_data(comment), f"note:{comment.pk}")
+
+
+def note_data(comment: Comment) -> dict:
+    return {"id": comment.pk, "generation_id": comment.generation_id,
+            "author": comment.author.username if comment.author else None,
+            "outside_name": comment.outside_name or None, "text": comment.text,
+            "at": comment.at, "until": comment.until,
+            "point": [comment.point_x, comment.point_y] if comment.has_point else None}
 
 
 def generation_data(generation) -> dict:

@@ -29,6 +29,7 @@ from studio.api.schemas import (
 from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.generations import actions, reach
 from studio.generations.models import Comment, Generation, GenerationSet, Rating
+from studio.generations.moments import Moment
 from studio.generations.states import State, Status
 from studio.lib.outcome import Done
 
@@ -162,7 +163,8 @@ def rating_of(generation: Generation, stars: int) -> dict:
          tags=["review"])
 def list_comments(request, pk: ItemId):
     need(request, Scope.READ)
-    found = Comment.objects.filter(generation=one(request, pk)).select_related("author")
+    found = (Comment.objects.filter(generation=one(request, pk)).select_related("author")
+             .prefetch_related("mentions"))
     return [comment_out(c) for c in found]
 
 
@@ -173,7 +175,9 @@ def comment_on_generation(request, pk: ItemId, body: CommentIn):
     generation = one(request, pk)
 
     def run() -> HttpResponse:
-        done = actions.comment(membership(request), generation, body.text)
+        moment = Moment(at=body.at, until=body.until,
+                        point=tuple(body.point) if body.point else None)
+        done = actions.comment(membership(request), generation, body.text, moment)
         return answer(done, lambda: as_json(CommentOut, comment_out(done.result), 201))
     return idempotency.once(request, token, run)
 
@@ -192,7 +196,11 @@ def delete_comment(request, pk: ItemId):
 
 def comment_out(found: Comment) -> dict:
     return {"id": found.pk, "author": found.author.username if found.author else None,
-            "text": found.text, "created_at": found.created_at}
+            "outside_name": found.outside_name or None, "text": found.text,
+            "at": found.at, "until": found.until,
+            "point": [found.point_x, found.point_y] if found.has_point else None,
+            "mentions": [user.username for user in found.mentions.all()],
+            "created_at": found.created_at}
 
 
 # --- sets ------------------------------------------------------------------------

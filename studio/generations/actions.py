@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.utils import timezone
 
-from studio.generations import lifecycle, live, reach, submission
+from studio.generations import lifecycle, live, moments, reach, submission
 from studio.generations.models import (
     PENDING_STATUSES,
     Comment,
@@ -34,7 +34,6 @@ from studio.teams.models import AuditEvent, Density, Membership
 Action = AuditEvent.Action
 NOT_WAITING = "It is no longer waiting: it may already be going out to the API."
 WAITING = (State.HELD, State.QUEUED, State.PAUSED)
-COMMENT_LIMIT = 2000
 
 
 def name_of(generation: Generation) -> str:
@@ -283,19 +282,21 @@ def rate(member: Membership, generation: Generation, stars: int) -> Done:
     return Done(True, f"You rated {name_of(generation)} {stars} of 5.")
 
 
-def comment(member: Membership, generation: Generation, text: str) -> Done:
-    """`result`: the comment."""
+def comment(member: Membership, generation: Generation, text: str,
+            moment: moments.Moment = moments.NOWHERE) -> Done:
+    """A note, at a moment of a clip or a point of a picture when `moment` says so.
+    `result`: the comment."""
     check_may_review(member)
     text = text.strip()
-    if not text:
-        return refused("Write something first.", "invalid")
-    if len(text) > COMMENT_LIMIT:
-        return refused(f"A comment is at most {COMMENT_LIMIT:,} characters; this is "
-                       f"{len(text):,}.", "invalid")
-    made = Comment.objects.create(generation=generation, author=member.user, text=text)
+    problem = moments.first_problem(generation, text, moment)
+    if problem:
+        return refused(problem, "invalid")
+    made = Comment.objects.create(generation=generation, author=member.user, text=text,
+                                  **moment.fields)
     record(member, Action.COMMENTED, f"Commented on {name_of(generation)}",
            generation=generation.pk, comment=made.pk)
     live.card_changed(generation)
+    moments.note_made.send(sender=Comment, comment=made)
     return Done(True, "Comment added.", result=made)
 
 

@@ -22,13 +22,14 @@ SHOWN_APART = {*catalog.WORDS,
 
 
 def page(request: HttpRequest, generation: Generation, review, *,
-         status: int = 200) -> HttpResponse:
+         status: int = 200, **more) -> HttpResponse:
     """`generation` from `Generation.objects.for_cards`; `review` the block under it
-    (None for a trashed one, which is shown for restoring, not reviewed)."""
+    (None for a trashed one, which is shown for restoring, not reviewed); `more`:
+    what a later layer's block on the page needs (a share form with its errors)."""
     return render(request, "generations/detail.html", {
         "generation": generation, "facts": facts(generation),
         "cost": cost_in_words(generation), "source_url": source_url(generation),
-        "chain": ancestors(generation), "review": review}, status=status)
+        "chain": ancestors(generation), "review": review, **more}, status=status)
 
 
 def facts(generation: Generation) -> list[tuple[str, str]]:

@@ -460,6 +460,15 @@ class Comment(models.Model):
                                related_name="+")
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A note at a moment: a time or a range of a clip (seconds), or a point of a
+    # picture (fractions of its width and height from the top left).
+    at = models.FloatField(null=True, blank=True)
+    until = models.FloatField(null=True, blank=True)
+    point_x = models.FloatField(null=True, blank=True)
+    point_y = models.FloatField(null=True, blank=True)
+    # Left through an outside share link by someone with no account, under this name.
+    outside_name = models.CharField(max_length=80, blank=True)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     objects = reached_through("generation__team").as_manager()
 
@@ -468,6 +477,14 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment by {self.author} on {self.generation_id}"
+
+    @property
+    def from_outside(self) -> bool:
+        return bool(self.outside_name)
+
+    @property
+    def has_point(self) -> bool:
+        return self.point_x is not None and self.point_y is not None
 
 
 class Heartbeat(models.Model):

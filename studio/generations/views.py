@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from studio.generations import (
     actions,
     composer,
+    moments,
     reach,
     review,
     sets,
@@ -195,9 +196,12 @@ def viewer(request: HttpRequest, pk: int) -> HttpResponse:
     generations = team_queryset(request, Generation.objects.for_cards(request.user))
     generation = reach.within_reach_or_404(request, generations, pk)
     mine = generation.ratings.filter(user=request.user).values_list("stars", flat=True)
+    timed = moments.is_timed(generation)
+    notes = list(generation.comments.exclude(at=None).select_related("author")) if timed else []
     return render(request, "generations/_viewer.html", {
         "generation": generation, "facts": detail_page.facts(generation),
-        "my_rating": mine.first(), "ratings": range(1, 6)})
+        "my_rating": mine.first(), "ratings": range(1, 6),
+        "notes": notes, "review": {"timed": timed}})
 
 
 

@@ -19,7 +19,8 @@ Action = AuditEvent.Action
 SHOWN = (Action.GENERATED, Action.CANCELED, Action.PAUSED, Action.RESUMED,
          Action.MOVED_TO_TOP, Action.LANE_CHANGED, Action.RATED, Action.COMMENTED,
          Action.COMMENT_DELETED, Action.APPROVED, Action.DECLINED, Action.DELETED,
-         Action.RESTORED, Action.PROMPT_SAVED, Action.MEMBER_JOINED)
+         Action.RESTORED, Action.PROMPT_SAVED, Action.MEMBER_JOINED, Action.LINK_SHARED,
+         Action.LINK_REVOKED, Action.OUTSIDE_NOTE)
 FINISHED, FAILED = "finished", "failed"
 KINDS = [(FINISHED, "Finished"), (FAILED, "Failed"),
          *((action.value, action.label) for action in SHOWN)]

@@ -185,6 +185,11 @@ class AuditEvent(models.Model):
         OWNERSHIP_TRANSFERRED = "ownership_transferred", "Transferred ownership"
         API_TOKEN_REVOKED = "api_token_revoked", "Revoked REST API tokens"
         PROMPT_SAVED = "prompt_saved", "Saved a prompt to the library"
+        # --- sharing and notes ---
+        LINK_SHARED = "link_shared", "Shared an outside link"
+        LINK_REVOKED = "link_revoked", "Revoked an outside link"
+        OUTSIDE_NOTE = "outside_note", "Left a note through an outside link"
+        # --- boards ---
         BOARD_CREATED = "board_created", "Made a board"
         BOARD_CHANGED = "board_changed", "Changed a board"
         BOARD_DELETED = "board_deleted", "Deleted a board"

@@ -100,6 +100,12 @@ def send_board_without_name(page: Page) -> None:
     expect(page.locator("#board-name-error")).to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def wrong_passphrase(page: Page) -> None:
+    page.get_by_label("Passphrase").fill("not the passphrase")
+    page.get_by_role("button", name="Open").click()
+    expect(page.locator(".field-error").first).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def open_bell(page: Page) -> None:
     page.locator("#bell summary").click()
     expect(page.locator("#bell .bell-panel")).to_be_visible(timeout=PENDING_UI_SECONDS)
@@ -178,6 +184,12 @@ PAGES: list[PageSpec] = [
     PageSpec("activity", "/activity/", "viewer"),
     PageSpec("activity-filtered", "/activity/?member=mia&kind=finished", "member"),
     PageSpec("activity-empty", "/activity/", "empty"),
+    # An outside link, as someone with no account sees it.
+    PageSpec("shared-item", "/s/{share}/", "anonymous"),
+    PageSpec("shared-passphrase", "/s/{share_locked}/", "anonymous"),
+    PageSpec("shared-passphrase-wrong", "/s/{share_locked}/", "anonymous",
+             state=wrong_passphrase),
+    PageSpec("shared-ended", "/s/{share_ended}/", "anonymous", status=410),
     PageSpec("invite", "/invite/{invitation}/", "anonymous"),
     PageSpec("invite-expired", "/invite/{expired_invitation}/", "anonymous", status=410),
     PageSpec("login", "/accounts/login/", "anonymous"),

@@ -39,6 +39,7 @@ from studio.lib import clock
 from studio.multimodal import catalog
 from studio.multimodal.answers import MediaAnswer
 from studio.multimodal.streaming import Base64Payload
+from studio.review import share
 from studio.sandbox import media, video
 from studio.sandbox.models import SandboxAccount
 from studio.teams import audit, invitations
@@ -134,6 +135,7 @@ class Builder:
             self.chain()
         self.reviews()
         self.boards()
+        self.links()
         self.prompts()
         self.trash()
         self.unfinished()
@@ -285,8 +287,10 @@ class Builder:
     def reviews(self) -> None:
         people = {"olivia": self.owner, "adam": self.admin, "mia": self.member}
         lighthouse = Generation.objects.get(pk=self.ids["image"])
-        for name, text in COMMENTS:
-            Comment.objects.create(generation=lighthouse, author=people[name], text=text)
+        for number, (name, text) in enumerate(COMMENTS):
+            Comment.objects.create(generation=lighthouse, author=people[name], text=text,
+                                   **({"point_x": 0.3, "point_y": 0.4} if number == 0 else {}))
+        self.notes_at_moments()
         images = list(Generation.objects.filter(kind="image").order_by("-id")[:12])
         for number, row in enumerate([lighthouse, *images]):
             if number % 2 == 0:
@@ -321,6 +325,30 @@ class Builder:
             for row in rows:
                 ItemTag.objects.create(tag=tag, generation=row)
         self.ids["board"] = board.pk
+
+    def notes_at_moments(self) -> None:
+        """The animated lighthouse discussed at a moment and over a range."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        mentioned = Comment.objects.create(
+            generation=clip, author=self.admin, text="@mia the boat should enter here",
+            at=1.5)
+        mentioned.mentions.add(self.member)
+        Comment.objects.create(generation=clip, author=self.owner,
+                               text="Too dark from here to the end", at=2.5, until=3.5)
+
+    def links(self) -> None:
+        """Outside links to the animated lighthouse: open, behind a passphrase, and
+        revoked; and a note a client left through the open one."""
+        clip = Generation.objects.get(pk=self.ids["video_i2v"])
+        sharer = Membership.objects.get(team=self.team, user=self.member)
+        for key, options in (("share", {"allow_download": True}),
+                             ("share_locked", {"passphrase": "harbour lights"}),
+                             ("share_ended", {})):
+            link, token = share.share(sharer, clip, days=14, **options).result
+            self.ids[key] = token
+        share.revoke(Membership.objects.get(team=self.team, user=self.admin), link)
+        Comment.objects.create(generation=clip, outside_name="Cleo (client)", at=0.5,
+                               text="Lovely. Could the boat come in a little sooner?")
 
     def trash(self) -> None:
         """Two finished ones in the trash: the member's own, and one an admin moved."""

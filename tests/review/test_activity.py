@@ -109,3 +109,19 @@ def test_it_pages_back_in_time(owner_client, team_a, owner):
     second = owner_client.get(f"/activity/{older}").content.decode()
     assert lines(second) == [f"Rated #{n}" for n in range(4, -1, -1)]
     assert 'rel="next"' not in second
+
+
+def test_outside_links_and_their_notes_are_in_the_activity(owner_client, teammate, story):
+    from studio.generations.moments import Moment
+    from studio.review import share
+    from studio.teams.models import Membership
+
+    image = story["image"]
+    Generation.objects.filter(pk=image.pk).update(media="teams/1/generations/1.png")
+    image.refresh_from_db()
+    link, _ = share.share(Membership.objects.get(user=teammate), image, days=7).result
+    share.leave_note(link, "Cleo", "Lovely", Moment())
+    page = owner_client.get("/activity/").content.decode()
+    shown = lines(page)
+    assert shown.index(f"Cleo (from outside) left a note on Image #{image.pk}") < \
+        shown.index(f"Shared Image #{image.pk} through an outside link for 7 days")

@@ -14,7 +14,8 @@ from studio.api import tokens
 from studio.api.models import ApiToken, WebhookEndpoint
 from studio.generations.models import Comment, Generation, GenerationSet, SavedPrompt
 from studio.lib import clock
-from studio.review.models import Board, BoardItem, Notification
+from studio.review import share
+from studio.review.models import Board, BoardItem, Notification, ShareLink
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
 
@@ -24,13 +25,14 @@ pytestmark = pytest.mark.django_db
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
           "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt,
-          "notifications": Notification, "boards": Board}
+          "links": ShareLink, "notifications": Notification, "boards": Board}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
     "admin/": "the operators' admin: staff only, every team's data by design",
     "invite/": "an invitation's secret token is the key to it",
     "shared/": "a signed, expiring link the API fetches an image from",
+    "s/": "an outside link's token is the key to it (tests/review/test_share.py)",
     "sandbox/": "the stand-in for the Multimodal API: API accounts, not teams",
     "generate/": "a kind's slug",
     "prompts/save/": "a kind's slug",
@@ -40,7 +42,8 @@ STRINGS = {"fmt": "png", "action": "test"}
 # A valid body for the API's operations that take one, by the route's last word:
 # an id must answer as a missing one does, not only as a malformed body does.
 BODIES = {"lane": {"lane": "normal"}, "star": {"starred": True}, "rating": {"stars": 3},
-          "comments": {"text": "hello"}, "<int:pk>": {"disabled": True}}
+          "comments": {"text": "hello"}, "<int:pk>": {"disabled": True},
+          "links": {"expires_days": 7}}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -93,6 +96,8 @@ def team_a_data(team_a, owner, teammate) -> dict:
                 secret="whsec_x").pk],
             SavedPrompt: [SavedPrompt.objects.create(team=team_a, author=owner, name="A's",
                                                      kind="tts", params={"text": "a"}).pk],
+            ShareLink: [share.share(Membership.objects.get(user=owner), live,
+                                    days=7).result[0].pk],
             Notification: [Notification.objects.create(
                 team=team_a, recipient=Membership.objects.get(user=owner), kind="note",
                 text="A note", url="/").pk]}

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.timesince import timesince
 
-from studio.generations import sources
+from studio.generations import moments, sources
 from studio.lib import clock
 
 register = template.Library()
@@ -54,3 +54,26 @@ def remix_query(generation) -> str:
 def source_actions(generation) -> list[sources.Action]:
     """"Animate", "Voice-over"...: the kinds that can be made from this item."""
     return sources.actions(generation)
+
+
+@register.filter
+def note_time(seconds: float | None) -> str:
+    """A note's moment as a player shows it: 0:01.5."""
+    return "" if seconds is None else moments.clock_label(seconds)
+
+
+@register.filter
+def seconds(value: float | int | None) -> str:
+    """A number of seconds for a data attribute: plain digits, never localized."""
+    return "" if value is None else f"{value:g}"
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    return "" if fraction is None else f"{fraction * 100:.0f} %"
+
+
+@register.filter
+def from_ms(milliseconds: int | None) -> str:
+    """Milliseconds as seconds for a data attribute: 6000 -> 6."""
+    return "" if milliseconds is None else f"{milliseconds / 1000:g}"

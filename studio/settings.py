@@ -77,6 +77,7 @@ TEMPLATES = [
                 "studio.teams.context_processors.current_team",
                 "studio.credits.context_processors.fresh_balance",
                 "studio.review.context_processors.bell",
+                "studio.review.board_context.boards_of_member",
                 "studio.lib.ui.theme",
             ],
             "builtins": ["studio.lib.ui", "django.contrib.humanize.templatetags.humanize"],

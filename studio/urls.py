@@ -22,7 +22,8 @@ urlpatterns = [
     path("", include("studio.events.urls")),
     path("", include("studio.credits.urls")),
     path("api/v1/", api.urls),
-    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+    # [\s\S]: a path with a line break in it is an unknown API path too, not a page.
+    re_path(r"^api/v1/(?P<rest>[\s\S]*)$", api_not_found),
     path("", include("studio.api.urls")),
     path("", include("studio.review.urls")),
     path("", include("studio.finishing.urls")),  # before /generate/<slug>/

@@ -28,6 +28,7 @@ from studio.api.schemas import (
     LedgerEntryOut,
     ProblemOut,
     ProblemTypeOut,
+    ReviewName,
     SecretOut,
     Status,
     TokenUsageOut,
@@ -39,7 +40,7 @@ from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
 from studio.generations import submission
-from studio.generations.filtering import GalleryFilter
+from studio.generations.filtering import GalleryFilter, filter_names
 from studio.generations.forms import FORMS
 from studio.generations.models import Generation, Lane
 from studio.lib import safe_http
@@ -220,6 +221,11 @@ def get_generation(request, pk: ItemId):
     return generation_out(request, one(request, pk))
 
 
+# Filters that name something: the page's form offers only the team's own, the API
+# answers an empty page for any other (a board of another team holds none of these).
+FOUND_BY_NAME = ("member", "board", "tag")
+
+
 class ListFilters(PageQuery):
     model_config = ConfigDict(extra="forbid")
 
@@ -228,6 +234,9 @@ class ListFilters(PageQuery):
     status: Status = Field(None)
     member: str = Field("", max_length=150, description="An author's username.")
     set: int = Field(None, ge=1, le=LARGEST_ID)
+    board: int = Field(None, ge=1, le=LARGEST_ID)
+    tag: str = Field("", max_length=100)
+    review: ReviewName = Field(None)
 
 
 @api.get("/generations", response={200: page_of(GenerationOut), **ERRORS},
@@ -236,7 +245,7 @@ def list_generations(request, filters: Query[ListFilters]):
     """Newest first, with the gallery's filters; the next page is at `next`."""
     need(request, Scope.READ)
     data = {name: value for name, value in filters.dict().items()
-            if name in GalleryFilter.base_fields and name != "member"
+            if name in filter_names() and name not in FOUND_BY_NAME
             and value not in ("", None)}
     form = GalleryFilter(data or None, team=membership(request).team)
     if data and not form.is_valid():
@@ -245,8 +254,13 @@ def list_generations(request, filters: Query[ListFilters]):
                                                       for k, v in form.errors.items()})
     rows = form.apply(team_generations(request), token_user(request)) if data \
         else team_generations(request)
-    if filters.member:  # a name no member has finds nothing, as any other filter
+    # A member, board or tag the team has not finds nothing, as any other filter.
+    if filters.member:
         rows = rows.filter(author__username=filters.member)
+    if filters.board:
+        rows = rows.filter(board_items__board_id=filters.board)
+    if filters.tag:
+        rows = rows.filter(item_tags__tag__name=" ".join(filters.tag.split()).lower())
     return paged(request, rows, filters, lambda g: generation_out(request, g))
 
 

@@ -101,6 +101,21 @@ async def get_download_link(ctx: Context, generation_id: int,
                                   params={"expires_in": expires_in})
 
 
+@server.tool()
+async def list_boards(ctx: Context, limit: int = 50, cursor: int | None = None) -> dict:
+    """The team's boards (named collections of its work), oldest first."""
+    query = {"limit": limit, "cursor": cursor}
+    return await Studio(ctx).call("GET", "/boards", params={
+        name: value for name, value in query.items() if value is not None})
+
+
+@server.tool()
+async def add_to_board(ctx: Context, board_id: int, generation_ids: list[int]) -> dict:
+    """Put the team's generations on a board (ones already on it stay put)."""
+    return await Studio(ctx).call("POST", f"/boards/{board_id}/items",
+                                  json={"generations": generation_ids})
+
+
 def bearer(scope: dict) -> str:
     for name, value in scope.get("headers", []):
         if name == b"authorization" and value.startswith(b"Bearer "):

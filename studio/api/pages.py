@@ -20,7 +20,8 @@ EVENTS = [("generation.succeeded", "A generation succeeded"),
           ("generation.failed", "A generation failed"),
           ("set.finished", "Every item of a set finished"),
           ("credits.low", "The team's credits ran low"),
-          ("note.created", "Someone left a note (a comment) on an item")]
+          ("note.created", "Someone left a note (a comment) on an item"),
+          ("review.changed", "An item's review status changed")]
 
 
 class TokenForm(forms.Form):

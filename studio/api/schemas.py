@@ -19,6 +19,7 @@ from studio.generations import alternatives, states
 from studio.generations.models import Lane
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
+from studio.review.models import ReviewStatus
 from studio.teams.models import Role
 
 # The kinds a token may ask for: every API kind of the catalog (local kinds are made
@@ -28,10 +29,11 @@ AnyKind = Literal[tuple(catalog.ALL_KINDS)]
 Status = Literal[tuple(states.Status.values)]
 LaneName = Literal[tuple(Lane.values)]
 RoleName = Literal[tuple(Role.values)]
+ReviewName = Literal[tuple(ReviewStatus.values)]
 ScopeName = Literal[tuple(Scope.values)]
 DeliveryStatus = Literal[tuple(WebhookDelivery.Status.values)]
 Event = Literal["generation.succeeded", "generation.failed", "set.finished", "credits.low",
-                "note.created"]
+                "note.created", "review.changed"]
 DeliveredEvent = Literal[Event, "webhook.test"]
 Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time",

@@ -6,6 +6,7 @@ when imported, here.
 """
 
 from studio.api import (  # noqa: F401 (each adds its operations)
+    boards,
     endpoints,
     media,
     notifications,

@@ -31,6 +31,7 @@ from studio.generations.models import PENDING_STATUSES, Comment, Generation
 from studio.generations.moments import note_made
 from studio.generations.states import State
 from studio.lib import clock, safe_http
+from studio.review import statuses
 
 DELIVER_TASK = "studio.api.webhooks.deliver"
 # After each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27.6 h in all).
@@ -73,7 +74,15 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 def connect() -> None:
     lifecycle.moved.connect(on_move, dispatch_uid="studio.api.webhooks")
     note_made.connect(on_note, sender=Comment, dispatch_uid="studio.api.webhooks.notes")
+    statuses.review_changed.connect(on_review_changed, dispatch_uid="studio.api.webhooks.review")
     runner.every_pass(send_due)
+
+
+def on_review_changed(sender, generation, status: str, by: str, **_) -> None:
+    """`review.changed`: each change its own delivery (a status may come back)."""
+    emit(generation.team, "review.changed",
+         {"generation_id": generation.pk, "status": status, "by": by},
+         f"review:{generation.pk}:{uuid.uuid4().hex}")
 
 
 def on_move(sender, generation_id: int, source, target, **_) -> None:

@@ -4,12 +4,39 @@ Apart from the gallery's views so that the live events (live.py), which the acti
 layer reaches, can filter cards without importing the views.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from studio.generations.models import Star, Status
 from studio.lib.filters import TeamFilterForm
 from studio.multimodal import catalog
+
+
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter an app above this one adds to the gallery (review's boards, tags and
+    statuses), registered from its AppConfig.ready: the gallery knows none of them.
+    `field(team)` builds the form field; `apply(rows, value)` narrows the rows."""
+
+    name: str
+    field: Callable[[Any], forms.Field]
+    apply: Callable[[QuerySet, Any], QuerySet]
+
+
+EXTRA_FILTERS: dict[str, ExtraFilter] = {}
+
+
+def add_filter(extra: ExtraFilter) -> None:
+    EXTRA_FILTERS[extra.name] = extra
+
+
+def filter_names() -> set[str]:
+    """Every name the gallery's filters take from a query string."""
+    return set(GalleryFilter.base_fields) | set(EXTRA_FILTERS)
 
 
 class GalleryFilter(TeamFilterForm):
@@ -29,6 +56,9 @@ class GalleryFilter(TeamFilterForm):
         super().__init__(data, team=team)
         self.fields["member"].empty_label = "Anyone"
         self.fields["member"].to_field_name = "username"
+        for name, extra in EXTRA_FILTERS.items():
+            self.fields[name] = extra.field(team)
+        self.order_fields([*self.field_order[:-1], *EXTRA_FILTERS, "set"])
 
     def apply(self, generations: QuerySet, user) -> QuerySet:
         if not self.is_valid():
@@ -48,6 +78,9 @@ class GalleryFilter(TeamFilterForm):
         if data["starred"]:
             generations = generations.filter(
                 Exists(Star.objects.filter(generation=OuterRef("pk"), user=user)))
+        for name, extra in EXTRA_FILTERS.items():
+            if data.get(name) and name in self.fields:
+                generations = extra.apply(generations, data[name])
         return self.apply_dates(generations)
 
     @property

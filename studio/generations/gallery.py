@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from studio.events.publishing import last_id
 from studio.generations import composer
-from studio.generations.filtering import GalleryFilter, as_filtered, either
+from studio.generations.filtering import GalleryFilter, as_filtered, either, filter_names
 from studio.generations.models import Generation
 from studio.lib.converters import parse_id
 from studio.multimodal import catalog
@@ -210,7 +210,7 @@ def changed_since(request: HttpRequest, watched: list[int], watched_sets: list[i
 
 
 def filter_data(request: HttpRequest) -> dict:
-    return {k: v for k, v in request.GET.items() if k in GalleryFilter.base_fields}
+    return {k: v for k, v in request.GET.items() if k in filter_names()}
 
 
 def parse_since(value: str) -> datetime:

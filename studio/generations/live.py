@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from studio.events.publishing import publish
 from studio.events.shapers import Viewer, shaper
-from studio.generations.filtering import GalleryFilter, as_filtered, either
+from studio.generations.filtering import GalleryFilter, as_filtered, either, filter_names
 from studio.generations.models import Generation, GenerationSet, Star
 from studio.generations.templatetags.cards import CSRF_PLACEHOLDER, Rights, card
 
@@ -68,7 +68,7 @@ def shown_card(payload: dict, viewer: Viewer, memo: dict) -> Generation | None:
 def read_card(payload: dict, viewer: Viewer, filters: QueryDict) -> Generation | None:
     team = viewer.membership.team
     form = GalleryFilter({k: v for k, v in filters.items()
-                          if k in GalleryFilter.base_fields} or None, team=team)
+                          if k in filter_names()} or None, team=team)
     rows = as_filtered(form, Generation.objects.for_team(team).in_gallery().for_cards(None),
                        viewer.user_id)
     set_id = payload.get("set")

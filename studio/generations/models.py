@@ -42,6 +42,12 @@ class Lane(models.TextChoices):
     BACKGROUND = "background", "Background"
 
 
+# What apps above this one add to every card's row (review's status), registered from
+# their AppConfig.ready: name -> a function making the annotation's expression. A card
+# is kept under these values too (templatetags/cards.py).
+CARD_ANNOTATIONS: dict = {}
+
+
 class GenerationQuerySet(TeamQuerySet):
     """The one base of every list of generations a page or form shows."""
 
@@ -62,6 +68,7 @@ class GenerationQuerySet(TeamQuerySet):
             comment_count=Coalesce(
                 Subquery(comments.annotate(n=Count("id")).values("n")[:1]), 0,
                 output_field=models.IntegerField()),
+            **{name: make() for name, make in CARD_ANNOTATIONS.items()},
         )
 
     def stacked(self) -> "GenerationQuerySet":

@@ -143,7 +143,7 @@ def download_zip(request: HttpRequest) -> HttpResponse:
 
 
 MANIFEST_HEADER = ["id", "kind", "author", "created_at", "prompt", "parameters", "made_from",
-                   "file"]
+                   "review_status", "file"]
 
 
 def manifest(generations: Iterable[Generation]) -> bytes:
@@ -151,7 +151,9 @@ def manifest(generations: Iterable[Generation]) -> bytes:
     to open in a spreadsheet as the other CSV exports."""
     rows = ([g.pk, g.kind, g.author.username if g.author else "", g.created_at.isoformat(),
              g.summary, json.dumps(g.params, sort_keys=True),
-             " ".join(f"#{pk}" for pk in g.made_from), g.download_name]
+             " ".join(f"#{pk}" for pk in g.made_from),
+             # A card annotation of the review app's (models.CARD_ANNOTATIONS), when on.
+             getattr(g, "review_status", None) or "none", g.download_name]
             for g in generations)
     return "".join(csvstream.rows_as_csv(MANIFEST_HEADER, rows)).encode()
 

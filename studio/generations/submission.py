@@ -22,6 +22,11 @@ from studio.multimodal import catalog
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership, Team
 
+# Sent once a submission is queued (membership, generations): apps above this one
+# act on new work without this path knowing them (review puts it on the member's
+# active board).
+submitted = Signal()
+
 # Sent after a set held for an admin's approval commits: (generation_set_id). The
 # notifications (studio.review) listen.
 held_for_approval = Signal()
@@ -85,6 +90,8 @@ def submit(membership: Membership, author, order: Order,
                             held=over_limit and not membership.can_manage,
                             self_approved=over_limit and membership.can_manage) \
             if verdict.allowed else []
+    if generations:
+        submitted.send(sender=Order, membership=membership, generations=generations)
     outcome = Outcome(verdict, generations,
                       approved_by_author=bool(generations) and over_limit
                       and membership.can_manage)

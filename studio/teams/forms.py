@@ -22,7 +22,8 @@ class TeamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["api_url", "tier", "monthly_budget", "approval_above", "viewers_may_review"]
+        fields = ["api_url", "tier", "monthly_budget", "approval_above", "viewers_may_review",
+                  "members_may_approve"]
 
     def clean_api_url(self) -> str:
         url = self.cleaned_data["api_url"]
@@ -81,6 +82,11 @@ class TeamSettingsForm(forms.ModelForm):
                           "Let viewers rate and comment"
                           if self.cleaned_data["viewers_may_review"]
                           else "Stopped viewers from rating and commenting"))
+        if "members_may_approve" in self.changed_data:
+            lines.append((AuditEvent.Action.APPROVAL_RULE_CHANGED,
+                          "Let members approve items"
+                          if self.cleaned_data["members_may_approve"]
+                          else "Let only admins approve items"))
         return lines
 
 

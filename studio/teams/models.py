@@ -54,6 +54,10 @@ class Team(models.Model):
         "Viewers may rate and comment", default=False,
         help_text="So a client with a viewer's seat can give feedback. Viewers still "
                   "cannot generate.")
+    members_may_approve = models.BooleanField(
+        "Members may approve", default=False,
+        help_text="Let members set an item's review status to approved; otherwise only "
+                  "admins can.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -185,6 +189,15 @@ class AuditEvent(models.Model):
         LINK_SHARED = "link_shared", "Shared an outside link"
         LINK_REVOKED = "link_revoked", "Revoked an outside link"
         OUTSIDE_NOTE = "outside_note", "Left a note through an outside link"
+        # --- boards ---
+        BOARD_CREATED = "board_created", "Made a board"
+        BOARD_CHANGED = "board_changed", "Changed a board"
+        BOARD_DELETED = "board_deleted", "Deleted a board"
+        BOARD_ITEMS_ADDED = "board_items_added", "Added items to a board"
+        BOARD_ITEM_REMOVED = "board_item_removed", "Removed an item from a board"
+        TAGS_CHANGED = "tags_changed", "Changed tags"
+        REVIEW_CHANGED = "review_changed", "Changed a review status"
+        APPROVAL_RULE_CHANGED = "approval_rule_changed", "Changed who may approve"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

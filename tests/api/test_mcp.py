@@ -16,12 +16,13 @@ from mcp.client.streamable_http import streamable_http_client
 
 from studio.api import tokens
 from studio.asgi import application
+from studio.review.models import Board
 from tests.generations.helpers import drive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox_url")]
 
 TOOLS = {"list_kinds", "get_balance", "generate", "get_generation", "list_generations",
-         "get_download_link"}
+         "get_download_link", "list_boards", "add_to_board"}
 
 
 @pytest.fixture
@@ -77,7 +78,13 @@ def test_an_agent_lists_the_tools_and_makes_speech(studio_url, team_a, owner, fa
                                                {"generation_id": made["id"]}))
             bad = await client.call_tool("generate", {"kind": "tts", "params": {}})
             assert bad.is_error and "params.text" in bad.content[0].text
+            added = data(await client.call_tool("add_to_board", {
+                "board_id": board.pk, "generation_ids": [made["id"]]}))
+            assert added == {"added": [made["id"]]}
+            boards = data(await client.call_tool("list_boards", {}))
+            assert [(b["name"], b["size"]) for b in boards["items"]] == [("Picks", 1)]
             return shown, link
+    board = Board.objects.create(team=team_a, name="Picks", made_by=owner)
     shown, link = asyncio.run(follow())
     assert shown["status"] == "succeeded"
     audio = httpx.get(link["url"])

@@ -94,6 +94,12 @@ def send_empty_prompt(page: Page) -> None:
            "no error shown").to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def send_board_without_name(page: Page) -> None:
+    form = page.locator("form.board-create")
+    form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+    expect(page.locator("#board-name-error")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 def wrong_passphrase(page: Page) -> None:
     page.get_by_label("Passphrase").fill("not the passphrase")
     page.get_by_role("button", name="Open").click()
@@ -129,6 +135,12 @@ PAGES: list[PageSpec] = [
     PageSpec("composer-image-settings", "/", "member", state=open_image_settings),
     PageSpec("composer-library", "/", "member", state=open_library),
     PageSpec("prompt-library", "/prompts/", "member"),
+    PageSpec("boards", "/boards/", "member"),
+    PageSpec("boards-empty", "/boards/", "empty"),
+    PageSpec("boards-create-errors", "/boards/", "member", state=send_board_without_name),
+    PageSpec("board", "/boards/{board}/", "member", gallery=True),
+    PageSpec("board-by-date", "/boards/{board}/?order=date", "viewer", gallery=True),
+    PageSpec("gallery-reviewed", "/?review=approved", "member", gallery=True),
     # A form per kind; text to video on a standard team says why it is not offered.
     PageSpec("generate-tts", "/generate/tts/", "member"),
     PageSpec("generate-image", "/generate/image/", "member"),

@@ -77,7 +77,7 @@ def test_the_top_bar_is_one_stop_walked_with_the_arrow_keys(contexts: Contexts,
     focused = page.locator(":focus")
     expect(focused).to_have_accessible_name("Gallery")
     page.keyboard.press("ArrowRight")
-    expect(focused).to_have_accessible_name("Credits")
+    expect(focused).to_have_accessible_name("Boards")
     page.keyboard.press("End")
     expect(focused).to_have_accessible_name("Account of adam")
     page.keyboard.press("Home")

@@ -134,6 +134,7 @@ class Builder:
             self.history()
             self.chain()
         self.reviews()
+        self.boards()
         self.links()
         self.prompts()
         self.trash()
@@ -302,6 +303,28 @@ class Builder:
                                                     defaults={"stars": stars})
         Rating.objects.update_or_create(generation=lighthouse, user=self.member,
                                         defaults={"stars": 5})
+
+    def boards(self) -> None:
+        """Two boards, review statuses across the newest images, and a few tags."""
+        from studio.review.models import Board, BoardItem, ItemReview, ItemTag, Tag
+
+        images = list(Generation.objects.filter(kind="image", status="succeeded")
+                      .order_by("-id")[:8])
+        board = Board.objects.create(team=self.team, name="Spring campaign",
+                                     description="Picks for the client's spring launch.",
+                                     made_by=self.member, cover=images[0])
+        for position, row in enumerate(images[:6], start=1):
+            BoardItem.objects.create(board=board, generation=row, position=position,
+                                     added_by=self.member)
+        Board.objects.create(team=self.team, name="Moodboard", made_by=self.owner)
+        for row, status in zip(images, ("approved", "changes_requested", "needs_review",
+                                        "approved"), strict=False):
+            ItemReview.objects.create(generation=row, status=status, changed_by=self.admin)
+        for name, rows in (("hero", images[:2]), ("night", images[1:4])):
+            tag = Tag.objects.create(team=self.team, name=name)
+            for row in rows:
+                ItemTag.objects.create(tag=tag, generation=row)
+        self.ids["board"] = board.pk
 
     def notes_at_moments(self) -> None:
         """The animated lighthouse discussed at a moment and over a range."""

@@ -15,7 +15,7 @@ from studio.api.models import ApiToken, WebhookEndpoint
 from studio.generations.models import Comment, Generation, GenerationSet, SavedPrompt
 from studio.lib import clock
 from studio.review import share
-from studio.review.models import Notification, ShareLink
+from studio.review.models import Board, BoardItem, Notification, ShareLink
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
           "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt,
-          "links": ShareLink, "notifications": Notification}
+          "links": ShareLink, "notifications": Notification, "boards": Board}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
@@ -85,7 +85,10 @@ def team_a_data(team_a, owner, teammate) -> dict:
                                         status="succeeded", deleted_at=clock.now())
     made_set = GenerationSet.objects.create(team=team_a, author=owner, kind="tts", size=1,
                                             cost=14)
+    board = Board.objects.create(team=team_a, name="A's board", made_by=owner)
+    BoardItem.objects.create(board=board, generation=live, position=1)
     return {Generation: [live.pk, trashed.pk], GenerationSet: [made_set.pk],
+            Board: [board.pk],
             Comment: [Comment.objects.create(generation=live, author=owner, text="hi").pk],
             Membership: [Membership.objects.get(user=teammate).pk],
             Invitation: [invitations.create(team_a, owner, "member", 7).pk],

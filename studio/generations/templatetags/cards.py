@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from studio.generations import shapes
-from studio.generations.models import Generation, Status
+from studio.generations.models import CARD_ANNOTATIONS, Generation, Status
 from studio.lib import clock
 
 register = template.Library()
@@ -67,8 +67,9 @@ def card_key(generation: Generation, oob: str) -> str:
     comments = getattr(generation, "comment_count", 0) or 0
     trashed = int(generation.deleted_at is not None)
     stack = generation.stack.key if generation.stack else "-"
+    extras = ":".join(str(getattr(generation, name, "")) for name in CARD_ANNOTATIONS)
     return (f"card:{generation.pk}:{generation.updated_at.timestamp():.6f}:{trashed}:"
-            f"{rating:.3f}:{comments}:{stack}:{oob or '-'}")
+            f"{rating:.3f}:{comments}:{stack}:{extras}:{oob or '-'}")
 
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import log_in
 from tests.stack import Stack, csrf_post
 
@@ -36,6 +37,7 @@ def test_a_mix_plays_with_its_subtitles_showing(stack: Stack, page: Page) -> Non
 
     video_card = page.locator("#gallery-grid > [data-kind=video_t2v]")
     video_card.get_by_role("link", name="Mix", exact=True).click()
+    arrived(page, re.compile(r"/generate/mix/"))  # its script warns as the fields change
     expect(page.get_by_role("heading", name="Mix a voice-over into a video")).to_be_visible()
     page.get_by_label("Speech").select_option(index=1)
     page.get_by_label("Voice starts after (seconds)").fill("0.5")

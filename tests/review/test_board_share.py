@@ -11,6 +11,7 @@ from studio.generations.models import Comment
 from studio.review import boards
 from studio.review.models import Board, ShareLink
 from studio.teams.models import AuditEvent, Membership
+from tests.review.review_helpers import token_client
 from tests.review.test_share import CLIP, LINK, made
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,13 @@ def test_a_board_link_without_notes_takes_none(teammate_client, board, clips):
     assert "Leave a note" not in outsider.get(f"/s/{token}/").content.decode()
     assert outsider.post(f"/s/{token}/items/{clips[0].pk}/notes/",
                          {"name": "x", "text": "y"}).status_code == 403
+
+
+def test_the_api_knows_only_item_links_so_a_board_link_is_not_found_there(
+        teammate_client, team_a, teammate, board, clips):
+    shared(teammate_client, board)
+    link = ShareLink.objects.get()
+    api = token_client(team_a, teammate, "generate")
+    assert api.post(f"/api/v1/links/{link.pk}/revoke").status_code == 404
+    link.refresh_from_db()
+    assert link.is_live

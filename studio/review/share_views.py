@@ -23,6 +23,7 @@ from studio.generations import detail, moments, review
 from studio.generations.models import UNKNOWN_TYPE, Generation
 from studio.generations.views import DERIVED_FILES, serve_file
 from studio.lib.client_address import client_address
+from studio.lib.converters import parse_id
 from studio.review import share
 from studio.review.board_views import board_or_404, board_page
 from studio.review.models import ShareLink
@@ -247,11 +248,15 @@ def reached(link: ShareLink, pk: int | None) -> Generation:
 
 @require_POST
 def note(request: HttpRequest, token: str, pk: int | None = None) -> HttpResponse:
+    """On a board link the item is in the address, or (the stable hook's
+    `/s/<token>/notes/`) in the field `generation`."""
     link = open_link(token)
     if share.has_ended(link):
         return ended(request)
     if not unlocked(request, link):
         return outside(redirect(f"/s/{token}/"))
+    if link.board_id and pk is None:
+        pk = parse_id(request.POST.get("generation", "")) or 0
     generation = reached(link, pk)
     if not link.allow_notes:
         raise PermissionDenied("This link does not take notes.")

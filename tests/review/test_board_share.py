@@ -211,6 +211,20 @@ def test_a_note_lands_on_the_item_it_was_left_on_marked_from_outside(
     assert not picture.comments.exists()
 
 
+def test_the_stable_hooks_note_address_takes_the_item_as_a_field(teammate_client, board,
+                                                                  clips, team_a, owner):
+    token = shared(teammate_client, board)
+    outsider = Client()
+    sent = outsider.post(f"/s/{token}/notes/", {"generation": str(clips[0].pk),
+                                                "name": "Cleo", "text": "Nice"})
+    assert sent.status_code == 302
+    assert Comment.objects.get().generation == clips[0]
+    for other in ("", "x", str(made(team_a, owner).pk)):
+        assert outsider.post(f"/s/{token}/notes/", {"generation": other, "name": "Cleo",
+                                                    "text": "Nice"}).status_code == 404
+    assert Comment.objects.count() == 1
+
+
 def test_a_bad_note_comes_back_on_its_own_item_with_what_was_typed(teammate_client, board,
                                                                    clips):
     video = clips[1]

@@ -20,19 +20,23 @@ SHOWN = (Action.GENERATED, Action.CANCELED, Action.PAUSED, Action.RESUMED,
          Action.MOVED_TO_TOP, Action.LANE_CHANGED, Action.RATED, Action.COMMENTED,
          Action.COMMENT_DELETED, Action.APPROVED, Action.DECLINED, Action.DELETED,
          Action.RESTORED, Action.PROMPT_SAVED, Action.MEMBER_JOINED, Action.LINK_SHARED,
-         Action.LINK_REVOKED, Action.OUTSIDE_NOTE)
+         Action.LINK_REVOKED, Action.OUTSIDE_NOTE, Action.BOARD_CREATED,
+         Action.BOARD_CHANGED, Action.BOARD_DELETED, Action.BOARD_ITEMS_ADDED,
+         Action.BOARD_ITEM_REMOVED, Action.TAGS_CHANGED, Action.REVIEW_CHANGED)
 FINISHED, FAILED = "finished", "failed"
 KINDS = [(FINISHED, "Finished"), (FAILED, "Failed"),
          *((action.value, action.label) for action in SHOWN)]
 PAGE_SIZE = 50
 
 
-def link_of(details: dict) -> str:
+def link_of(details: dict, action: str = "") -> str:
     """The thing an audit line is about, by what its details name."""
     if "generation" in details:
         return reverse("generation_detail", args=[details["generation"]])
     if "set" in details:
         return reverse("gallery") + f"?set={details['set']}"
+    if "board" in details and action != Action.BOARD_DELETED:
+        return reverse("board", args=[details["board"]])
     if "prompt" in details:
         return reverse("prompt_library")
     return ""
@@ -50,7 +54,7 @@ class Line:
 
 def from_audit(event: AuditEvent) -> Line:
     return Line(event.created_at, event.actor_name, event.action,
-                event.get_action_display(), event.summary, link_of(event.details))
+                event.get_action_display(), event.summary, link_of(event.details, event.action))
 
 
 def from_finish(generation: Generation) -> Line:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from studio.generations import live
 from studio.generations.models import Generation
 from studio.lib.outcome import Done, refused
-from studio.review.models import ItemReview, ReviewStatus
+from studio.review.models import ItemReview, NotificationKind, ReviewStatus
+from studio.review.notifications import notify
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership
 
@@ -59,7 +60,7 @@ def set_status(member: Membership, generation: Generation, status: str) -> Done:
     live.card_changed(generation)
     review_changed.send(sender=ItemReview, generation=generation, status=status,
                         by=member.user.username)
-    notify_review_changed(member, generation)
+    notify_review_changed(member, generation, label)
     return Done(True, f"#{generation.pk} is “{label}”.", result=status)
 
 
@@ -72,8 +73,14 @@ def refusal(member: Membership, status: str) -> str:
             "in Team settings.")
 
 
-def notify_review_changed(member: Membership, generation: Generation) -> None:
+def notify_review_changed(member: Membership, generation: Generation,
+                          label: str) -> None:
     """The item's author hears of it (not when they changed it themselves)."""
-    if generation.author_id in (None, member.user_id):
+    author = Membership.objects.for_team(member.team).filter(
+        user_id=generation.author_id).first()
+    if author is None:
         return
-    # notify: review_changed -> the item's author
+    name = f"{generation.kind_spec.label} #{generation.pk}"
+    notify(author, NotificationKind.REVIEW_CHANGED,
+           f"{member.user.username} marked {name} “{label}”.",
+           f"/generations/{generation.pk}/", actor=member.user)

@@ -125,3 +125,14 @@ def test_outside_links_and_their_notes_are_in_the_activity(owner_client, teammat
     shown = lines(page)
     assert shown.index(f"Cleo (from outside) left a note on Image #{image.pk}") < \
         shown.index(f"Shared Image #{image.pk} through an outside link for 7 days")
+
+
+def test_boards_and_reviews_are_in_the_activity_linking_to_them(owner_client, story):
+    image = story["image"]
+    made = owner_client.post("/boards/", {"name": "Picks"})
+    board_url = made.headers["location"]
+    owner_client.post(f"{board_url}add/", {"generation": image.pk})
+    owner_client.post(f"/generations/{image.pk}/review-status/", {"status": "approved"})
+    page = owner_client.get("/activity/").content.decode()
+    assert {"Made the board “Picks”", f"Set #{image.pk} to “Approved”"} <= set(lines(page))
+    assert f'href="{board_url}"' in page

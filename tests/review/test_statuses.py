@@ -45,6 +45,21 @@ def test_an_admin_approves_and_the_card_and_viewer_show_the_badge(owner_client, 
         f"/generations/{item.pk}/viewer/").content.decode()
 
 
+def test_the_author_hears_of_a_status_change_and_nobody_of_their_own(owner_client,
+                                                                    teammate_client,
+                                                                    team_a, owner, teammate):
+    from studio.review.models import Notification
+
+    item = made(team_a, teammate)
+    set_status(owner_client, item, "changes_requested")
+    rung = Notification.objects.get()
+    assert (rung.recipient.user, rung.kind, rung.text, rung.url) == (
+        teammate, "review_changed",
+        f"olivia marked Image #{item.pk} “Changes requested”.", f"/generations/{item.pk}/")
+    set_status(teammate_client, item, "needs_review")
+    assert Notification.objects.count() == 1
+
+
 def test_changes_requested_shows_its_own_badge(owner_client, team_a, teammate):
     item = made(team_a, teammate)
     set_status(owner_client, item, "changes_requested")

@@ -51,7 +51,9 @@ def link_out(request: HttpRequest, link: ShareLink) -> dict:
 
 
 def team_links(request: HttpRequest):
-    return ShareLink.objects.for_team(membership(request).team).select_related("created_by")
+    """The team's item links: board links are not (yet) part of the API."""
+    return (ShareLink.objects.for_team(membership(request).team).filter(board=None)
+            .select_related("created_by"))
 
 
 @api.get("/generations/{int:pk}/links", response={200: page_of(LinkOut), **ERRORS},

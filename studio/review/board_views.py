@@ -67,7 +67,12 @@ def board_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    found = board_or_404(request, pk)
+    return board_page(request, board_or_404(request, pk))
+
+
+def board_page(request: HttpRequest, found: Board, status: int = 200,
+               **extra) -> HttpResponse:
+    """The board's page; `extra` for a form shown again with its errors."""
     member = current_membership(request)
     data = {k: v for k, v in request.GET.items()
             if k in filter_names() - {"board", "set"}}
@@ -81,7 +86,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "review/board.html", {
         "board": found, "form": form, "generations": list(rows.order_by(*ORDERS[order])),
         "order": order, "filtered": form.active, "typed": None, "problems": {},
-        "sortable": member.can_generate and order == "hand" and not form.active})
+        "sortable": member.can_generate and order == "hand" and not form.active, **extra},
+        status=status)
 
 
 @login_required

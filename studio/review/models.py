@@ -85,17 +85,21 @@ class EmailChoice(models.Model):
 
 
 class ShareLink(models.Model):
-    """An outside link (`/s/<token>/`) to one item, for someone with no account.
+    """An outside link (`/s/<token>/`) to one item or one board, for someone with no
+    account.
 
     The token is looked up by its SHA-256 digest, so the table cannot be read for
     tokens nor searched by guessing; a sealed copy (encrypted like the team's API
-    token) lets members copy the link again. A board link adds a nullable `board`
-    beside `generation` when boards are merged in.
+    token) lets members copy the link again. A link names exactly one of its item
+    (`generation`) and its board (`board`): a board link shows what is on the board
+    when it is opened.
     """
 
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
-    generation = models.ForeignKey("generations.Generation", on_delete=models.CASCADE,
-                                   related_name="share_links")
+    generation = models.ForeignKey("generations.Generation", null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="share_links")
+    board = models.ForeignKey("Board", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="share_links")
     token_digest = models.CharField(max_length=64, unique=True)
     token_sealed = models.TextField()
     expires_at = models.DateTimeField()
@@ -115,9 +119,14 @@ class ShareLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=Q(generation__isnull=False, board__isnull=True)
+            | Q(generation__isnull=True, board__isnull=False),
+            name="share_link_item_or_board")]
 
     def __str__(self) -> str:
-        return f"outside link {self.pk} to #{self.generation_id}"
+        shared = f"board {self.board_id}" if self.board_id else f"#{self.generation_id}"
+        return f"outside link {self.pk} to {shared}"
 
     @property
     def has_passphrase(self) -> bool:

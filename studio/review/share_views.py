@@ -1,10 +1,13 @@
-"""The doors of outside links: members share and revoke from the item's page; an
-outsider opens `/s/<token>/`, gives the passphrase when one is set, plays the item
-through the link's own media address, downloads it when allowed and leaves notes.
+"""The doors of outside links: members share and revoke from the item's page or the
+board's page; an outsider opens `/s/<token>/`, gives the passphrase when one is set,
+plays the item (or each of the board's items) through the link's own media
+addresses, downloads when allowed and leaves notes.
 
 The outsider's pages carry no team chrome, say `noindex` (meta and X-Robots-Tag),
-are never cached and send no referrer to other sites (the token is in the address). A link reaches
-only its own item's files: no id appears in any address it serves.
+are never cached and send no referrer to other sites (the token is in the address).
+An item link reaches only its own item's files: no id appears in any address it
+serves. A board link names its items by id (`/s/<token>/items/<id>/media`), each
+checked against what is on the board at that moment.
 """
 
 from django import forms
@@ -20,7 +23,9 @@ from studio.generations import detail, moments, review
 from studio.generations.models import UNKNOWN_TYPE, Generation
 from studio.generations.views import DERIVED_FILES, serve_file
 from studio.lib.client_address import client_address
+from studio.lib.converters import parse_id
 from studio.review import share
+from studio.review.board_views import board_or_404, board_page
 from studio.review.models import ShareLink
 from studio.teams.scoping import current_membership, get_for_team_or_404
 
@@ -117,11 +122,33 @@ def item_page(request: HttpRequest, generation: Generation, form: ShareForm) -> 
 
 @login_required
 @require_POST
+def create_for_board(request: HttpRequest, pk: int) -> HttpResponse:
+    board = board_or_404(request, pk)
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return board_page(request, board, status=400, share_form=form)
+    done = share.share_board(current_membership(request), board,
+                             days=form.cleaned_data["expires_days"],
+                             passphrase=form.cleaned_data["passphrase"],
+                             allow_download=form.cleaned_data["allow_download"],
+                             allow_notes=not form.cleaned_data["no_notes"])
+    if not done.ok:
+        form.add_error(None, done.message)
+        return board_page(request, board, status=400, share_form=form)
+    messages.success(request, done.message)
+    return redirect(f"/boards/{board.pk}/#sharing")
+
+
+@login_required
+@require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     member = current_membership(request)
-    link = get_for_team_or_404(request, ShareLink.objects.select_related("generation"), pk=pk)
+    link = get_for_team_or_404(
+        request, ShareLink.objects.select_related("generation", "board"), pk=pk)
     done = share.revoke(member, link)
     (messages.success if done.ok else messages.error)(request, done.message)
+    if link.board_id:
+        return redirect(f"/boards/{link.board_id}/#sharing")
     return redirect(f"/generations/{link.generation_id}/#sharing")
 
 
@@ -159,6 +186,8 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" or not unlocked(request, link):
         return passphrase(request, link, token)
     share.opened(link)
+    if link.board_id:
+        return board_shared_page(request, link, token)
     return shared_page(request, link, token, OutsideNoteForm(generation=link.generation))
 
 
@@ -188,37 +217,76 @@ def shared_page(request: HttpRequest, link: ShareLink, token: str, form: Outside
         "media": generation.kind_spec.media}, status=status))
 
 
+def board_shared_page(request: HttpRequest, link: ShareLink, token: str,
+                      failed: OutsideNoteForm | None = None) -> HttpResponse:
+    """The board's items now, in its order, each with its own note form (`failed`,
+    the one sent with errors, shown again with what was typed)."""
+    items = [{"item": item, "media": item.kind_spec.media,
+              "timed": moments.is_timed(item), "picture": moments.is_picture(item),
+              "form": failed if failed and failed.generation.pk == item.pk
+              else note_form(item)} for item in share.board_items(link)]
+    return outside(render(request, "review/shared_board.html", {
+        "link": link, "token": token, "board": link.board, "items": items},
+        status=400 if failed else 200))
+
+
+def note_form(generation: Generation, data=None) -> OutsideNoteForm:
+    """Ids of their own per item: a board's page has one form per item."""
+    return OutsideNoteForm(data, generation=generation, auto_id=f"id_{generation.pk}_%s")
+
+
+def reached(link: ShareLink, pk: int | None) -> Generation:
+    """The item an outside address names: an item link's own (no id in the address),
+    or an item on the link's board at this moment (by id); 404 for anything else."""
+    if link.board_id is None and pk is None:
+        return link.generation
+    found = share.board_item(link, pk) if link.board_id and pk is not None else None
+    if found is None:
+        raise Http404("No such item through this link.")
+    return found
+
+
 @require_POST
-def note(request: HttpRequest, token: str) -> HttpResponse:
+def note(request: HttpRequest, token: str, pk: int | None = None) -> HttpResponse:
+    """On a board link the item is in the address, or (the stable hook's
+    `/s/<token>/notes/`) in the field `generation`."""
     link = open_link(token)
     if share.has_ended(link):
         return ended(request)
     if not unlocked(request, link):
         return outside(redirect(f"/s/{token}/"))
+    if link.board_id and pk is None:
+        pk = parse_id(request.POST.get("generation", "")) or 0
+    generation = reached(link, pk)
     if not link.allow_notes:
         raise PermissionDenied("This link does not take notes.")
-    form = OutsideNoteForm(request.POST, generation=link.generation)
-    if not form.is_valid():
-        return shared_page(request, link, token, form, status=400)
-    done = share.leave_note(link, form.cleaned_data["name"], form.cleaned_data["text"],
-                            form.moment())
-    if not done.ok:
+    form = note_form(generation, request.POST) if link.board_id else \
+        OutsideNoteForm(request.POST, generation=generation)
+    if form.is_valid():
+        done = share.leave_note(link, form.cleaned_data["name"], form.cleaned_data["text"],
+                                form.moment(), generation)
+        if done.ok:
+            messages.success(request, done.message)
+            anchor = f"item-{pk}" if pk else "note"
+            return outside(redirect(f"/s/{token}/#{anchor}"))
         form.add_error(None, done.message)
-        return shared_page(request, link, token, form, status=400)
-    messages.success(request, done.message)
-    return outside(redirect(f"/s/{token}/#note"))
+    if link.board_id:
+        return board_shared_page(request, link, token, failed=form)
+    return shared_page(request, link, token, form, status=400)
 
 
 @require_GET
-def media(request: HttpRequest, token: str, which: str = "media") -> HttpResponse:
+def media(request: HttpRequest, token: str, which: str = "media",
+          pk: int | None = None) -> HttpResponse:
     """The shared item's own file (with ranges), poster or thumbnail; the original as
-    a download only when the link allows it."""
+    a download only when the link allows it. A board link's items by their id, only
+    while they are on the board."""
     link = open_link(token)
     if share.has_ended(link):
         return ended(request)
     if not unlocked(request, link):
         raise PermissionDenied("Give the passphrase first.")
-    generation = link.generation
+    generation = reached(link, pk)
     if which != "media":
         content_type, suffix = DERIVED_FILES[which]
         return outside(serve_file(request, getattr(generation, which), content_type,

@@ -190,6 +190,7 @@ PAGES: list[PageSpec] = [
     PageSpec("shared-passphrase-wrong", "/s/{share_locked}/", "anonymous",
              state=wrong_passphrase),
     PageSpec("shared-ended", "/s/{share_ended}/", "anonymous", status=410),
+    PageSpec("shared-board", "/s/{share_board}/", "anonymous"),
     PageSpec("invite", "/invite/{invitation}/", "anonymous"),
     PageSpec("invite-expired", "/invite/{expired_invitation}/", "anonymous", status=410),
     PageSpec("login", "/accounts/login/", "anonymous"),

@@ -338,7 +338,10 @@ class Builder:
 
     def links(self) -> None:
         """Outside links to the animated lighthouse: open, behind a passphrase, and
-        revoked; and a note a client left through the open one."""
+        revoked; and a note a client left through the open one. An open link to the
+        spring board."""
+        from studio.review.models import Board
+
         clip = Generation.objects.get(pk=self.ids["video_i2v"])
         sharer = Membership.objects.get(team=self.team, user=self.member)
         for key, options in (("share", {"allow_download": True}),
@@ -347,6 +350,9 @@ class Builder:
             link, token = share.share(sharer, clip, days=14, **options).result
             self.ids[key] = token
         share.revoke(Membership.objects.get(team=self.team, user=self.admin), link)
+        board = Board.objects.get(pk=self.ids["board"])
+        self.ids["share_board"] = share.share_board(sharer, board, days=14,
+                                                    allow_download=True).result[1]
         Comment.objects.create(generation=clip, outside_name="Cleo (client)", at=0.5,
                                text="Lovely. Could the boat come in a little sooner?")
 

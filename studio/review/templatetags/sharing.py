@@ -1,5 +1,6 @@
-"""The item page's outside links block: drawn by the generations app's detail page
-through `{% share_panel %}`, so that app needs to know nothing of this one."""
+"""The outside links block: drawn by the generations app's detail page through
+`{% share_panel %}`, so that app needs to know nothing of this one, and by a board's
+page through `{% share_panel board %}`."""
 
 from django import template
 
@@ -11,16 +12,19 @@ register = template.Library()
 
 
 @register.inclusion_tag("review/_share_panel.html", takes_context=True)
-def share_panel(context) -> dict:
-    request, generation = context["request"], context["generation"]
+def share_panel(context, board=None) -> dict:
+    request = context["request"]
+    generation = None if board else context["generation"]
     membership = context.get("membership")
     team = membership.team if membership else None
-    links = (ShareLink.objects.for_team(team).filter(generation=generation)
-             .select_related("created_by"))
+    links = (ShareLink.objects.for_team(team)
+             .filter(**({"board": board} if board else {"generation": generation}))
+             .select_related("created_by", "revoked_by"))
     return {
-        "generation": generation, "membership": membership, "request": request,
+        "generation": generation, "board": board, "membership": membership,
+        "request": request,
         "csrf_token": context.get("csrf_token"),
         "links": [(link, request.build_absolute_uri(share.path_of(link))) for link in links],
         "form": context.get("share_form") or ShareForm(),
-        "shareable": share.may_be_shared(generation),
+        "shareable": board is not None or share.may_be_shared(generation),
     }

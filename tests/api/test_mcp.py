@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import httpx2
@@ -24,6 +25,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 TOOLS = {"list_kinds", "get_balance", "generate", "get_generation", "list_generations",
          "get_download_link", "list_boards", "add_to_board"}
 
+
+
+def run_apart(coroutine):
+    """The agent's calls in an event loop of their own thread: in a test process that
+    ran browser tests first, Playwright's loop is already running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 @pytest.fixture
 def studio_url():
@@ -66,7 +74,7 @@ def test_an_agent_lists_the_tools_and_makes_speech(studio_url, team_a, owner, fa
             return data(await client.call_tool("generate", {
                 "kind": "tts", "params": {"text": "Hello, agent.", "voice": "Wise_Woman"},
                 "wait_seconds": 0}))
-    made = asyncio.run(make())
+    made = run_apart(make())
     assert made["status"] == "queued"
     drive(fake_clock)
 
@@ -85,7 +93,7 @@ def test_an_agent_lists_the_tools_and_makes_speech(studio_url, team_a, owner, fa
             assert [(b["name"], b["size"]) for b in boards["items"]] == [("Picks", 1)]
             return shown, link
     board = Board.objects.create(team=team_a, name="Picks", made_by=owner)
-    shown, link = asyncio.run(follow())
+    shown, link = run_apart(follow())
     assert shown["status"] == "succeeded"
     audio = httpx.get(link["url"])
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
@@ -105,5 +113,5 @@ def test_a_read_token_cannot_generate_through_the_agent(studio_url, team_a, owne
             assert data(await client.call_tool("get_balance", {}))["reserved"] == 0
             return await client.call_tool("generate", {"kind": "tts", "params": {
                 "text": "No.", "voice": "Wise_Woman"}, "wait_seconds": 0})
-    refused = asyncio.run(attempt())
+    refused = run_apart(attempt())
     assert refused.is_error and "missing-scope" in refused.content[0].text

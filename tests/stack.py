@@ -30,10 +30,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# Outer settings that would point the processes somewhere other than their own world.
+# Outer settings that would point the processes somewhere other than their own world,
+# and STUDIO_DB_POOL, which importing studio.asgi in a test sets: a worker given it
+# forks processes that share one pool's connections.
 INHERITED_BUT_IGNORED = ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "MULTIMODAL_API_URL",
                          "STUDIO_SANDBOX", "STUDIO_PUBLIC_URL", "DJANGO_SETTINGS_MODULE",
-                         "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL")
+                         "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "STUDIO_DB_POOL")
 STARTUP_SECONDS = 30.0
 STOP_SECONDS = 10.0
 # Redis databases for stacks: the ones after the outer run's own (tests/settings.py),

@@ -3,10 +3,12 @@ HTTP to the studio's ASGI app served by uvicorn, with an API token."""
 
 import asyncio
 import json
+import os
 import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 import httpx
 import httpx2
@@ -16,9 +18,13 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from studio.api import tokens
-from studio.asgi import application
 from studio.review.models import Board
 from tests.generations.helpers import drive
+
+# studio.asgi sets STUDIO_DB_POOL for the web process it starts; processes this test
+# run starts later (a stack's worker) must not inherit it.
+with patch.dict(os.environ):
+    from studio.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox_url")]
 

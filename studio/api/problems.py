@@ -78,6 +78,8 @@ TYPES: dict[str, ProblemType] = {t.slug: t for t in (
     ProblemType("pending", 409, "Still pending",
                 "It is still queued or running: cancel it first."),
     ProblemType("in-trash", 409, "In the trash", "It is already in the trash."),
+    ProblemType("not-in-trash", 409, "Not in the trash",
+                "It is in the gallery, not in the trash: there is nothing to restore."),
     ProblemType("idempotency-in-progress", 409, "Idempotent request in progress",
                 "The first request with this Idempotency-Key is still being answered, "
                 "or failed; send it again shortly."),

@@ -118,6 +118,10 @@ def delete_generation(request, pk: ItemId):
     return answer(done, lambda: HttpResponse(status=204))
 
 
+def one_in_gallery(member, pk: int) -> bool:
+    return Generation.objects.for_team(member.team).filter(pk=pk, deleted_at=None).exists()
+
+
 @api.post("/generations/{int:pk}/restore", response={200: GenerationOut, **REFUSED},
           tags=["generations"])
 def restore_generation(request, pk: ItemId):
@@ -125,6 +129,9 @@ def restore_generation(request, pk: ItemId):
     member = membership(request)
     generation = (Generation.objects.for_team(member.team).exclude(deleted_at=None)
                   .select_related("author").filter(pk=pk).first())
+    if generation is None and one_in_gallery(member, pk):
+        raise Problem("not-in-trash", f"Generation #{pk} is in the gallery, not in the "
+                                      "trash: there is nothing to restore.")
     if generation is None or not reach.may_restore(member, generation):
         raise Problem(404, f"No generation #{pk} in this team's trash that you may "
                            "restore.")

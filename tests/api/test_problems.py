@@ -115,3 +115,15 @@ def test_a_replayed_answer_says_so(writer):
     other = writer.post("/api/v1/generations", {**SPEECH, "count": 2},
                         content_type="application/json", headers={"Idempotency-Key": "k"})
     problem_of(other, 422, "idempotency-key-reused")
+
+
+def test_restoring_a_generation_that_is_not_in_the_trash_is_a_conflict_not_a_404(
+        team_a, owner):
+    from tests.generations.helpers import queued
+
+    job = queued(team_a, owner, "tts", text="still here")
+    secret = tokens.create(team_a, owner, name="t", scopes=["read", "generate"]).secret
+    answer = Client().post(f"/api/v1/generations/{job.pk}/restore",
+                           HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert answer.status_code == 409
+    assert answer.json()["type"].endswith("/api/v1/problems/not-in-trash")

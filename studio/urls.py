@@ -26,6 +26,7 @@ urlpatterns = [
     re_path(r"^api/v1/(?P<rest>[\s\S]*)$", api_not_found),
     path("", include("studio.api.urls")),
     path("", include("studio.review.urls")),
+    path("", include("studio.storyboards.urls")),
     path("", include("studio.finishing.urls")),  # before /generate/<slug>/
     path("", include("studio.generations.urls")),
 ]

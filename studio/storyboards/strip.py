@@ -1,0 +1,105 @@
+"""What the storyboard pages show, read from the models and parts.py: each scene's
+row (its three parts, their states, its cost, how long its narration lasts) and a
+storyboard's state in a word. Read only; the pages act through actions.py."""
+
+from dataclasses import dataclass
+
+from studio.generations.models import Generation
+from studio.storyboards import parts
+from studio.storyboards.models import Scene, Storyboard
+from studio.storyboards.parts import PartState
+
+# A narrator's pace, for a narration not spoken yet: about 150 words a minute.
+WORDS_PER_SECOND = 2.5
+PENDING = (PartState.QUEUED, PartState.RUNNING)
+LABELS = {parts.SPEECH: "Speech", parts.PICTURE: "Picture", parts.CLIP: "Clip"}
+
+
+@dataclass(frozen=True)
+class PartView:
+    name: str  # speech, picture, clip
+    state: PartState
+    generation: Generation | None  # what it last made, even when changed since
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.name]
+
+    @property
+    def shows_media(self) -> bool:
+        made = self.generation
+        return made is not None and made.status == "succeeded" and bool(made.media)
+
+
+@dataclass(frozen=True)
+class Row:
+    scene: Scene
+    parts: list[PartView]
+    cost: int  # credits a make would spend on this scene now
+    cost_by_part: dict[str, int]
+
+    @property
+    def pending(self) -> bool:
+        return any(part.state in PENDING for part in self.parts)
+
+    @property
+    def speech(self) -> PartView:
+        return self.parts[0]
+
+    @property
+    def seconds(self) -> float:
+        """The speech's length when it is made and current, else an estimate."""
+        made = self.speech.generation
+        if self.speech.state == PartState.READY and made and made.duration_ms:
+            return made.duration_ms / 1000
+        return estimated_seconds(self.scene.narration)
+
+    @property
+    def estimated(self) -> bool:
+        made = self.speech.generation
+        return not (self.speech.state == PartState.READY and made and made.duration_ms)
+
+
+def estimated_seconds(narration: str) -> float:
+    return round(max(1, len(narration.split())) / WORDS_PER_SECOND, 1)
+
+
+def rows(storyboard: Storyboard) -> list[Row]:
+    """One row per scene, in order, with what a make would cost now."""
+    costs = parts.scene_costs(storyboard)
+    return [row_of(cost.scene, cost.parts) for cost in costs.scenes]
+
+
+def row_of(scene: Scene, cost_by_part: dict[str, int]) -> Row:
+    states = parts.scene_state(scene)
+    views = [PartView(name, states[name], getattr(scene, name)) for name in parts.PARTS]
+    return Row(scene, views, sum(cost_by_part.values()), cost_by_part)
+
+
+def row(scene: Scene) -> Row:
+    """One scene's row alone (its cost as in scene_costs)."""
+    cost_by_part = {part: parts.cost_of(scene, part) if part in parts.to_make(scene) else 0
+                    for part in parts.PARTS}
+    return row_of(scene, cost_by_part)
+
+
+def film_of(storyboard: Storyboard) -> Generation | None:
+    film = storyboard.film
+    return film if film is not None and film.deleted_at is None else None
+
+
+def state_of(storyboard: Storyboard, shown: list[Row] | None = None) -> tuple[str, str]:
+    """(code, words) for the list and the page's head: making, failed, ready (the
+    film is current), changed (a film, but scenes changed since) or draft."""
+    shown = rows(storyboard) if shown is None else shown
+    states = [part.state for row in shown for part in row.parts]
+    film = film_of(storyboard)
+    if any(state in PENDING for state in states) or (film and film.is_pending):
+        return "making", "Making"
+    if PartState.FAILED in states or (film and film.status in ("failed", "canceled")):
+        return "failed", "Something failed"
+    if film and all(state == PartState.READY for state in states):
+        return "ready", "Film ready"
+    if film:
+        return "changed", "Changed since the film"
+    return "draft", "Not made yet"

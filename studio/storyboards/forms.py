@@ -3,9 +3,15 @@ typed and show each refusal beside its field; actions.py judges the values."""
 
 from django.http import QueryDict
 
-from studio.storyboards.models import CROSSFADE_MAX, default_provider, default_voice
+from studio.storyboards.models import (
+    CROSSFADE_MAX,
+    Storyboard,
+    default_provider,
+    default_voice,
+)
 
 STORYBOARD_FIELDS = ("title", "script", "look", "voice", "provider", "crossfade")
+SETTINGS_FIELDS = ("title", "look", "voice", "provider", "crossfade")
 SCENE_FIELDS = ("narration", "picture_prompt", "motion_prompt")
 SCRIPT_EXAMPLE = """\
 A lighthouse keeper wakes before dawn.
@@ -42,3 +48,21 @@ def position(value: str) -> int | None:
         return max(0, int(value) - 1)
     except (TypeError, ValueError):
         return None
+
+
+def settings_of(storyboard: Storyboard) -> dict[str, str]:
+    """The settings form's values as a page shows them."""
+    return {"title": storyboard.title, "look": storyboard.look, "voice": storyboard.voice,
+            "provider": storyboard.provider, "crossfade": f"{storyboard.crossfade:g}"}
+
+
+def at_char(value: str, saved: str, typed: str | None) -> int | None:
+    """The cursor's place in the narration as saved, from its place in the narration
+    as typed (saving drops the spaces in front); None when no cursor was sent."""
+    try:
+        cursor = int(value)
+    except (TypeError, ValueError):
+        return None
+    if typed is not None:
+        cursor -= len(typed) - len(typed.lstrip())
+    return max(0, min(cursor, len(saved)))

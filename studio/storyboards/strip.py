@@ -2,7 +2,7 @@
 row (its three parts, their states, its cost, how long its narration lasts) and a
 storyboard's state in a word. Read only; the pages act through actions.py."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from studio.generations.models import Generation
 from studio.storyboards import parts
@@ -13,6 +13,27 @@ from studio.storyboards.parts import PartState
 WORDS_PER_SECOND = 2.5
 PENDING = (PartState.QUEUED, PartState.RUNNING)
 LABELS = {parts.SPEECH: "Speech", parts.PICTURE: "Picture", parts.CLIP: "Clip"}
+FIELD_LABELS = {"narration": "Narration", "picture_prompt": "Picture prompt",
+                "motion_prompt": "Motion prompt"}
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field of a scene as the strip shows it: saved, or as typed with its error."""
+
+    scene: Scene
+    name: str
+    value: str
+    error: str = ""
+    saved: bool = False
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS[self.name]
+
+    @property
+    def id(self) -> str:
+        return f"scene-{self.scene.pk}-{self.name}"
 
 
 @dataclass(frozen=True)
@@ -26,21 +47,34 @@ class PartView:
         return LABELS[self.name]
 
     @property
+    def held(self) -> bool:
+        """Waiting for an admin's approval (the team's approval limit)."""
+        return self.generation is not None and self.generation.state == "held" \
+            and self.state in PENDING
+
+    @property
     def shows_media(self) -> bool:
         made = self.generation
         return made is not None and made.status == "succeeded" and bool(made.media)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Row:
     scene: Scene
     parts: list[PartView]
     cost: int  # credits a make would spend on this scene now
     cost_by_part: dict[str, int]
+    typed: dict = field(default_factory=dict)  # a field sent back with its error
+    problems: dict = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
         return any(part.state in PENDING for part in self.parts)
+
+    @property
+    def fields(self) -> list[FieldView]:
+        return [FieldView(self.scene, name, self.typed.get(name, getattr(self.scene, name)),
+                          self.problems.get(name, "")) for name in FIELD_LABELS]
 
     @property
     def speech(self) -> PartView:
@@ -103,3 +137,23 @@ def state_of(storyboard: Storyboard, shown: list[Row] | None = None) -> tuple[st
     if film:
         return "changed", "Changed since the film"
     return "draft", "Not made yet"
+
+
+@dataclass(frozen=True)
+class Progress:
+    ready: int
+    parts: int
+    making: int
+    held: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.ready / self.parts) if self.parts else 0
+
+
+def progress(shown: list[Row]) -> Progress:
+    """How many parts of all scenes are ready, being made, held for approval."""
+    views = [part for row in shown for part in row.parts]
+    return Progress(sum(part.state == PartState.READY for part in views), len(views),
+                    sum(part.state in PENDING for part in views),
+                    sum(part.held for part in views))

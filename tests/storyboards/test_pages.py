@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 
+from studio.generations.models import Generation
+from studio.storyboards import parts
 from studio.storyboards.models import Storyboard
 from tests.storyboards.helpers import THREE_SCENES, storyboard_of
 
@@ -102,3 +104,178 @@ def test_an_outsider_neither_sees_nor_opens_another_teams_storyboard(
 def test_the_pages_need_a_login(client):
     response = client.get("/storyboards/")
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+# --- the scene strip ----------------------------------------------------------------
+
+
+def rows_of(html: str) -> list[str]:
+    return re.findall(r'<li class="scene-row".*?</form>\s*</div>\s*</li>', html, re.S)
+
+
+def narrations(storyboard) -> list[str]:
+    return [scene.narration for scene in storyboard.ordered_scenes]
+
+
+def test_each_scene_shows_its_parts_missing_its_estimated_length_and_its_cost(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    rows = rows_of(html)
+    assert len(rows) == 3
+    for row in rows:
+        assert re.findall(r'data-part="(\w+)" data-state="(\w+)"', row) == [
+            ("speech", "missing"), ("picture", "missing"), ("clip", "missing")]
+        assert "(estimate)" in row and "hx-get" not in row  # nothing pending: no polling
+    # 14 + 50 + 400 (wan22) a scene, before anything is sent.
+    assert re.findall(r'data-scene-cost="(\d+)"', html) == ["464", "464", "464"]
+    assert 'data-total-cost="1392"' in html and "1,392 credits" in html
+    assert "2.8 s" in rows[1]  # "He climbs the stairs with a lamp.": 7 words at 2.5 a second
+
+
+def test_a_scene_being_made_polls_for_its_row_until_nothing_in_it_is_pending(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[0]
+    speech = Generation.objects.create(team=made.team, author=teammate, kind="tts",
+                                       params=parts.params_of(scene, "speech"), cost=14,
+                                       status="running", state="sending")
+    scene.speech, scene.speech_made_from = speech, parts.made_from(scene, "speech")
+    scene.save()
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    assert f'hx-get="/storyboards/scenes/{scene.pk}/parts/"' in html
+    assert 'data-part="speech" data-state="running"' in html
+    assert 'id="make-panel"' in html and f'hx-get="/storyboards/{made.pk}/panel/"' in html
+    Generation.objects.filter(pk=speech.pk).update(status="succeeded", state="succeeded",
+                                                   duration_ms=5200)
+    answer = page(teammate_client, f"/storyboards/scenes/{scene.pk}/parts/")
+    assert 'data-part="speech" data-state="ready"' in answer
+    assert "hx-get" not in answer  # the row stops asking
+    assert "5.2 s" in answer and "(estimate)" not in answer
+
+
+def test_a_narration_edited_in_place_is_saved_and_answers_the_field_row_and_quote(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[1]
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/",
+                                    {"narration": "  He climbs the long stairs.  "},
+                                    HTTP_HX_REQUEST="true")
+    html = unescape(response.content.decode())
+    scene.refresh_from_db()
+    assert response.status_code == 200 and scene.narration == "He climbs the long stairs."
+    assert f'id="scene-{scene.pk}-narration-form"' in html and "Saved" in html
+    assert f'id="scene-parts-{scene.pk}"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="make-panel"' in html
+
+
+def test_a_narration_emptied_in_place_is_refused_beside_it_keeping_the_rest(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[0]
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/",
+                                    {"narration": "   "}, HTTP_HX_REQUEST="true")
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert re.search(rf'id="scene-{scene.pk}-narration-error"[^>]*>.*needs something to say',
+                     html, re.S)
+    scene.refresh_from_db()
+    assert scene.narration == "A lighthouse keeper wakes before dawn."
+    # Without script, the page again with the error beside the field.
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/",
+                                    {"picture_prompt": "x" * 2001})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert f'id="scene-{scene.pk}-picture_prompt-error"' in html and "x" * 2001 in html
+
+
+def test_the_earlier_and_later_buttons_and_a_drag_reorder_the_scenes(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    first, second, third = made.ordered_scenes
+    response = teammate_client.post(f"/storyboards/scenes/{third.pk}/move/",
+                                    {"step": "earlier"})
+    assert response.status_code == 302 and response.url.endswith(f"#scene-{third.pk}")
+    assert [s.pk for s in made.ordered_scenes] == [first.pk, third.pk, second.pk]
+    response = teammate_client.post(f"/storyboards/scenes/{second.pk}/move/",
+                                    {"position": "1"}, HTTP_ACCEPT="text/plain")
+    assert response.status_code == 200 and "scene 1" in response.content.decode()
+    assert [s.pk for s in made.ordered_scenes] == [second.pk, first.pk, third.pk]
+
+
+def test_a_scene_is_split_at_the_cursor_of_the_narration_as_typed(teammate_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[0]
+    typed = "  A keeper wakes. He lights the lamp."
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/split/",
+                                    {"narration": typed, "at_char": str(typed.index("He"))})
+    assert response.status_code == 302
+    assert narrations(made)[:2] == ["A keeper wakes.", "He lights the lamp."]
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/split/",
+                                    {"narration": "A keeper wakes.", "at_char": ""},
+                                    follow=True)
+    assert "Put the cursor where the scene should be split" in unescape(
+        response.content.decode())
+    assert len(narrations(made)) == 4
+
+
+def test_a_scene_is_added_at_the_end_and_removed_after_confirmation(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    assert 'data-confirm="Remove scene 1?' in html
+    response = teammate_client.post(f"/storyboards/{made.pk}/scenes/",
+                                    {"narration": "Dawn breaks.", "motion_prompt": "tilt up"})
+    assert response.status_code == 302 and narrations(made)[-1] == "Dawn breaks."
+    response = teammate_client.post(f"/storyboards/{made.pk}/scenes/",
+                                    {"narration": " ", "picture_prompt": "kept prompt"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400 and 'id="new-scene-narration-error"' in html
+    assert "kept prompt" in html
+    gone = made.ordered_scenes[0]
+    teammate_client.post(f"/storyboards/scenes/{gone.pk}/remove/")
+    assert narrations(made) == ["He climbs the stairs with a lamp.",
+                                "The light sweeps over the sea.", "Dawn breaks."]
+
+
+def test_the_title_look_and_crossfade_are_edited_and_a_refusal_keeps_what_was_typed(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    response = teammate_client.post(f"/storyboards/{made.pk}/edit/", {
+        "title": "The keeper, again", "look": "ink wash", "voice": "Abbess",
+        "provider": "sora2", "crossfade": "1.5"})
+    made.refresh_from_db()
+    assert response.status_code == 302
+    assert (made.title, made.look, made.voice, made.provider, made.crossfade) == \
+        ("The keeper, again", "ink wash", "Abbess", "sora2", 1.5)
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    assert re.findall(r'data-scene-cost="(\d+)"', html) == ["864", "864", "864"]  # sora2
+    response = teammate_client.post(f"/storyboards/{made.pk}/edit/", {
+        "title": "Kept", "look": "kept look", "voice": "Abbess", "provider": "sora2",
+        "crossfade": "3"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400 and 'id="storyboard-crossfade-error"' in html
+    assert 'value="Kept"' in html and 'value="kept look"' in html and 'value="3"' in html
+    assert '<details class="storyboard-settings" open>' in html
+
+
+def test_a_viewer_watches_the_strip_but_changes_nothing(viewer_client, teammate):
+    made = storyboard_of(teammate)
+    html = page(viewer_client, f"/storyboards/{made.pk}/")
+    assert len(rows_of(html)) == 3 or html.count('class="scene-row"') == 3
+    assert "Make the film" not in html and "hx-post" not in html
+    scene = made.ordered_scenes[0]
+    for url, data in ((f"/storyboards/scenes/{scene.pk}/", {"narration": "No"}),
+                      (f"/storyboards/scenes/{scene.pk}/move/", {"step": "later"}),
+                      (f"/storyboards/scenes/{scene.pk}/remove/", {}),
+                      (f"/storyboards/{made.pk}/edit/", {"title": "No"})):
+        assert viewer_client.post(url, data).status_code == 403, url
+
+
+def test_an_outsider_reaches_no_scene_of_another_team(outsider_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[0]
+    assert outsider_client.get(f"/storyboards/scenes/{scene.pk}/parts/").status_code == 404
+    assert outsider_client.get(f"/storyboards/{made.pk}/panel/").status_code == 404
+    assert outsider_client.post(f"/storyboards/scenes/{scene.pk}/",
+                                {"narration": "Mine"}).status_code == 404

@@ -13,6 +13,10 @@ from studio.storyboards.parts import PartState
 WORDS_PER_SECOND = 2.5
 PENDING = (PartState.QUEUED, PartState.RUNNING)
 LABELS = {parts.SPEECH: "Speech", parts.PICTURE: "Picture", parts.CLIP: "Clip"}
+# A part's state on its badge, short; the full words (PartState's label) on hover.
+BADGES = {PartState.MISSING: "Not made", PartState.CHANGED: "Changed",
+          PartState.QUEUED: "Waiting", PartState.RUNNING: "Being made",
+          PartState.READY: "Ready", PartState.FAILED: "Failed"}
 FIELD_LABELS = {"narration": "Narration", "picture_prompt": "Picture prompt",
                 "motion_prompt": "Motion prompt"}
 
@@ -45,6 +49,10 @@ class PartView:
     @property
     def label(self) -> str:
         return LABELS[self.name]
+
+    @property
+    def badge(self) -> str:
+        return "Waiting for approval" if self.held else BADGES[self.state]
 
     @property
     def held(self) -> bool:
@@ -106,7 +114,8 @@ def rows(storyboard: Storyboard) -> list[Row]:
 
 def row_of(scene: Scene, cost_by_part: dict[str, int]) -> Row:
     states = parts.scene_state(scene)
-    views = [PartView(name, states[name], getattr(scene, name)) for name in parts.PARTS]
+    views = [PartView(name, states[name], parts.generation_of(scene, name))
+             for name in parts.PARTS]
     return Row(scene, views, sum(cost_by_part.values()), cost_by_part)
 
 

@@ -100,6 +100,22 @@ def send_board_without_name(page: Page) -> None:
     expect(page.locator("#board-name-error")).to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def send_storyboard_without_script(page: Page) -> None:
+    page.get_by_label("Title").fill("An empty film")
+    page.locator("form.storyboard-create").evaluate(
+        "form => { form.noValidate = true; form.requestSubmit(); }")
+    expect(page.locator("#storyboard-script-error")).to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
+def empty_a_narration(page: Page) -> None:
+    """A narration emptied in place: the error beside it, from the server."""
+    narration = page.locator(".scene-row textarea[name=narration]").first
+    narration.fill("")
+    narration.dispatch_event("change")
+    expect(page.locator(".scene-row .field-error").first).to_be_visible(
+        timeout=PENDING_UI_SECONDS)
+
+
 def wrong_passphrase(page: Page) -> None:
     page.get_by_label("Passphrase").fill("not the passphrase")
     page.get_by_role("button", name="Open").click()
@@ -141,6 +157,16 @@ PAGES: list[PageSpec] = [
     PageSpec("board", "/boards/{board}/", "member", gallery=True),
     PageSpec("board-by-date", "/boards/{board}/?order=date", "viewer", gallery=True),
     PageSpec("gallery-reviewed", "/?review=approved", "member", gallery=True),
+    # Storyboards: the list, a strip part made and part changed, one being made.
+    PageSpec("storyboards", "/storyboards/", "member"),
+    PageSpec("storyboards-empty", "/storyboards/", "empty"),
+    PageSpec("storyboards-create-errors", "/storyboards/", "member",
+             state=send_storyboard_without_script),
+    PageSpec("storyboard", "/storyboards/{storyboard}/", "member"),
+    PageSpec("storyboard-narration-error", "/storyboards/{storyboard}/", "member",
+             state=empty_a_narration),
+    PageSpec("storyboard-making", "/storyboards/{storyboard_making}/", "member"),
+    PageSpec("storyboard-as-viewer", "/storyboards/{storyboard}/", "viewer"),
     # A form per kind; text to video on a standard team says why it is not offered.
     PageSpec("generate-tts", "/generate/tts/", "member"),
     PageSpec("generate-image", "/generate/image/", "member"),

@@ -102,6 +102,24 @@ CLIP_PROMPTS = {
     "video_i2v": ["slow zoom in on the lighthouse", "pan right across the harbour",
                   "tilt up from the market stalls"],
 }
+STORYBOARD_SCRIPT = """\
+The lighthouse has stood here for two hundred years.
+Picture: an orange lighthouse on a basalt cliff at dusk
+Motion: slow zoom in on the lighthouse
+
+Chapter three. The whale waited in the harbour all night, and nobody came.
+Picture: a paper cut-out whale over a sleeping harbour
+
+Tonight, for the first time, its light goes out.
+Motion: the beam fades across the waves
+"""
+MARKET_SCRIPT = """\
+The night market opens at eight. Bring an umbrella.
+Picture: a neon night market in heavy rain
+
+Every stall has a story.
+Motion: pan left across the stalls
+"""
 COMMENTS = [
     ("adam", "Love the light on the water. Can we try a wider crop for the banner?"),
     ("mia", "Wider version coming: 1280 by 720 next."),
@@ -139,6 +157,7 @@ class Builder:
         self.prompts()
         self.trash()
         self.unfinished()
+        self.storyboards()
         self.ledger()
         self.trail()
         self.invitations()
@@ -413,6 +432,55 @@ class Builder:
             ])]
         self.ids.update(failed=failed.pk, canceled=canceled.pk, running=sending.pk,
                         rendering=rendering.pk, queued=queued[0].pk)
+
+    # --- storyboards (strip's) ------------------------------------------------------
+
+    def storyboards(self) -> None:
+        """"The keeper": scene 1 made (the lighthouse, its animation, its voice-over),
+        scene 2 spoken and then reworded, scene 3 not made. "Night market": being made,
+        its parts queued and running (no worker moves them)."""
+        from studio.storyboards import actions, parts
+        from studio.storyboards.models import Scene
+
+        mia = Membership.objects.get(team=self.team, user=self.member)
+        keeper = actions.create(mia, "The keeper", STORYBOARD_SCRIPT,
+                                look="oil painting, dusk light", crossfade=0.5).result
+        first, second, _ = keeper.ordered_scenes
+        made = {parts.PICTURE: self.ids["image"], parts.CLIP: self.ids["video_i2v"],
+                parts.SPEECH: self.ids["tts"]}
+        for part, pk in made.items():
+            self.put(first, part, Generation.objects.get(pk=pk))
+        self.put(second, parts.SPEECH, self.speech_of_the_world())
+        Scene.objects.filter(pk=second.pk).update(narration=second.narration + " Slowly.")
+        market = actions.create(mia, "Night market", MARKET_SCRIPT).result
+        at = self.now - timedelta(minutes=2)
+        for scene in market.ordered_scenes:
+            for part, state in zip(parts.PARTS, (State.SUCCEEDED, State.SENDING, State.QUEUED),
+                                   strict=True):
+                if state == State.SUCCEEDED:
+                    row = self.speech_of_the_world()
+                else:
+                    params = parts.params_of(scene, part)
+                    if part == parts.CLIP:
+                        params["image_url"] = "https://example.com/market.png"
+                    row = self.row(parts.KIND_OF[part], params, at, state, author=self.member,
+                                   started_at=at if state == State.SENDING else None)
+                self.put(scene, part, row)
+        self.ids.update(storyboard=keeper.pk, storyboard_making=market.pk,
+                        scene=second.pk)
+
+    def speech_of_the_world(self) -> Generation:
+        return Generation.objects.in_gallery().filter(kind="tts", status="succeeded") \
+            .exclude(pk=self.ids["tts"]).order_by("id").first()
+
+    @staticmethod
+    def put(scene, part: str, row: Generation) -> None:
+        """The part made (or being made) from the scene as it is now."""
+        from studio.storyboards import parts
+
+        setattr(scene, part, row)
+        setattr(scene, f"{part}_made_from", parts.made_from(scene, part))
+        scene.save(update_fields=[part, f"{part}_made_from"])
 
     # --- money and history ---------------------------------------------------------
 

@@ -50,6 +50,19 @@ def sequence_parts(generation: Generation) -> list[Generation]:
     return [found[pk] for pk in ids]
 
 
+def sequence_cuts(generation: Generation) -> list[tuple[float, float | None, float]]:
+    """Each part's (trim in, trim out or None, crossfade) as the params ask; a part
+    they leave out plays whole, after a cut."""
+    params = generation.params
+    count = len(params.get("parts", []))
+    trims = list(params.get("trims") or [])[:count]
+    fades = list(params.get("crossfades") or [])[:count]
+    trims += [[0, None]] * (count - len(trims))
+    fades += [0] * (count - len(fades))
+    return [(float(trim_in or 0), None if trim_out is None else float(trim_out),
+             float(fade or 0)) for (trim_in, trim_out), fade in zip(trims, fades)]
+
+
 def cues_of(generation: Generation) -> list[Cue]:
     """The subtitles an item carries, on its own clock (approximate timing)."""
     params = generation.params

@@ -88,8 +88,10 @@ def join_into(generation: Generation, out: Path, deadline: Deadline) -> None:
     files = [clip.media.open("rb") for clip in clips]
     try:
         _, cues, starts = joining.join(
-            [joining.Part(file, parts.cues_of(clip), f"Clip {n} (video #{clip.pk})")
-             for n, (file, clip) in enumerate(zip(files, clips), start=1)],
+            [joining.Part(file, parts.cues_of(clip), f"Clip {n} (video #{clip.pk})",
+                          *cut)
+             for n, (file, clip, cut) in enumerate(
+                 zip(files, clips, parts.sequence_cuts(generation)), start=1)],
             out, deadline=deadline)
     finally:
         for file in files:

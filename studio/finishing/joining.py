@@ -20,6 +20,7 @@ is stopped a second later: its header is what was judged.
 import array
 import contextlib
 import gc
+import itertools
 import math
 import operator
 from collections.abc import Iterator
@@ -65,6 +66,8 @@ class Part:
     trim_in: float = 0.0  # seconds of the clip's own clock dropped before it
     trim_out: float | None = None  # where it is cut on its own clock; None: its end
     crossfade: float = 0.0  # seconds it overlaps the previous part (0: a cut)
+    plays_for: float | None = None  # seconds it lasts, the trimmed clip looped or held
+    sound: Source | None = None  # an MP3 or WAV played from its start, instead of its own
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,13 @@ class Cut:
 
     @property
     def seconds(self) -> float:
+        if self.part.plays_for is not None:
+            return self.part.plays_for
         return self.end - self.part.trim_in
 
     def frames(self, rate: Fraction) -> int:
+        if self.part.plays_for is not None:
+            return frames_of(self.part.plays_for, rate)
         return frames_of(self.end, rate) - frames_of(self.part.trim_in, rate)
 
 
@@ -106,6 +113,9 @@ def join(parts: list[Part], out_path: Path | str, *, deadline: Deadline | None =
     names = [part.name or f"Clip {n}" for n, part in enumerate(parts, start=1)]
     facts = [judged(part.source, media_limits.video, name)
              for part, name in zip(parts, names)]
+    for part, name in zip(parts, names):
+        if part.sound is not None:
+            judged(part.sound, media_limits.sound, f"The sound of {name}")
     cuts = checked_cuts(parts, names, [fact.duration_seconds for fact in facts])
     check_made_length("The joined clip", sum(cut.seconds - cut.crossfade for cut in cuts))
     width, height = facts[0].width + facts[0].width % 2, facts[0].height + facts[0].height % 2
@@ -289,7 +299,7 @@ class Reel:
                  deadline: Deadline) -> None:
         self.cut = cut
         self.taken = 0
-        self.frames = trimmed_frames(cut, size, rate, deadline)
+        self.frames = played_frames(cut, size, rate, deadline)
 
     def __iter__(self) -> "Reel":
         return self
@@ -308,6 +318,28 @@ class Reel:
 
     def close(self) -> None:
         self.frames.close()
+
+
+def played_frames(cut: Cut, size: tuple[int, int], rate: Fraction,
+                  deadline: Deadline) -> Iterator:
+    """The trimmed clip, or for a part that plays for a set time, the trimmed clip
+    looped to it; when a further loop would be cut before it had played a second,
+    its last frame is held instead (a jump back for a blink looks like a glitch)."""
+    if cut.part.plays_for is None:
+        yield from trimmed_frames(cut, size, rate, deadline)
+        return
+    wanted, shown, last = cut.frames(rate), 0, None
+    while shown < wanted and (last is None or wanted - shown >= rate):
+        before = shown
+        with contextlib.closing(trimmed_frames(cut, size, rate, deadline)) as frames:
+            for last in itertools.islice(frames, wanted - shown):
+                shown += 1
+                yield last
+        if shown == before:
+            break  # no frames (the caller says so)
+    while shown < wanted and last is not None:
+        shown += 1
+        yield last
 
 
 def trimmed_frames(cut: Cut, size: tuple[int, int], rate: Fraction,
@@ -334,10 +366,14 @@ def play_part(cut: Cut, writer: Writer, start: int, end: int, next_start: int) -
     """The part's sound over the samples its picture covers, faded in over the overlap
     with the previous part and out over the one with the next."""
     total, fade_in, keep = end - start, len(writer.tail[0]), end - next_start
-    with open_media(cut.part.source, "video", cut.name) as clip:
+    separate = cut.part.sound is not None
+    what = f"The sound of {cut.name}" if separate else cut.name
+    with open_media(cut.part.sound if separate else cut.part.source,
+                    "audio" if separate else "video", what) as clip:
         audio = clip.streams.audio[0] if clip.streams.audio else None
         chunks = (channels(frame) for frame in clip_sound(
-            clip, audio, cut.part.trim_in, total, (fade_in, keep), cut.name))
+            clip, audio, 0.0 if separate else cut.part.trim_in, total, (fade_in, keep),
+            what))
         writer.play(chunks, total, keep)
 
 

@@ -14,10 +14,10 @@ RATE = 48_000
 
 
 def colour_clip(path: Path, rgb: tuple[int, int, int], seconds: float, *,
-                size: tuple[int, int] = (320, 240), tone: float = 0.0, pitch: float = 440.0
-                ) -> Path:
-    """`seconds` of `rgb` at 24 fps; with `tone`, a sine of `pitch` Hz and that
-    amplitude."""
+                size: tuple[int, int] = (320, 240), tone: float = 0.0, pitch: float = 440.0,
+                then: tuple[int, int, int] | None = None) -> Path:
+    """`seconds` of `rgb` at 24 fps (its second half `then`, if given); with `tone`,
+    a sine of `pitch` Hz and that amplitude."""
     width, height = size
     with av.open(str(path), "w", format="mp4") as out:
         picture = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
@@ -25,7 +25,7 @@ def colour_clip(path: Path, rgb: tuple[int, int, int], seconds: float, *,
         sound = out.add_stream("aac", rate=RATE, layout="mono") if tone else None
         frames = round(seconds * FPS)
         for number in range(frames):
-            frame = flat_frame(rgb, size)
+            frame = flat_frame(then if then and number >= frames / 2 else rgb, size)
             frame.pts, frame.time_base = number, Fraction(1, FPS)
             for packet in picture.encode(frame):
                 out.mux(packet)

@@ -12,9 +12,10 @@ result={field: message})`, the fields named as the pages' and the API's: `title`
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from studio.generations import submission
 from studio.lib.outcome import Done
 from studio.multimodal import catalog
-from studio.storyboards import parts
+from studio.storyboards import making, parts
 from studio.storyboards.models import CROSSFADE_MAX, Scene, Storyboard
 from studio.storyboards.script import SCENES_MAX, SceneDraft, ScriptError, parse_script
 from studio.teams import audit
@@ -175,16 +176,18 @@ def touched(membership: Membership, storyboard: Storyboard, what: str) -> None:
 def add_scene(membership: Membership, storyboard: Storyboard, narration: str,
               picture_prompt: str = "", motion_prompt: str = "",
               position: int | None = None) -> Done:
-    """A new scene at `position` (0 first; None: at the end). `result`: the scene."""
+    """A new scene at `position` (0 first; None: at the end); blank prompts are its
+    narration as given. `result`: the scene."""
     check_may_write(membership)
-    if not narration.strip():
+    narration = narration.strip()
+    if not narration:
         return invalid("narration", "A scene needs something to say.")
     with transaction.atomic():
         scenes = locked_scenes(storyboard)
         if len(scenes) >= SCENES_MAX:
             return invalid("narration", f"A storyboard holds at most {SCENES_MAX} scenes.")
         scene = scene_from(storyboard, 0, SceneDraft(
-            narration.strip(), picture_prompt.strip(), motion_prompt.strip()))
+            narration, picture_prompt.strip() or narration, motion_prompt.strip() or narration))
         refusal = first_invalid(scene_problems(scene))
         if refusal:
             return refusal
@@ -267,3 +270,31 @@ def renumber(scenes: list[Scene]) -> None:
         if scene.position != position:
             scene.position = position
             Scene.objects.filter(pk=scene.pk).update(position=position)
+
+
+# --- making it ------------------------------------------------------------------------
+
+
+def make(membership: Membership, storyboard: Storyboard) -> Done:
+    """One set of what is missing, changed or failed, and the film (making.py),
+    quoted, judged against the team's budget and approval limit and reserved as a
+    whole. `result`: the submission's Outcome (its `verdict` when refused, code
+    "budget", or the verdict's reason); code "nothing_to_make" when all is made."""
+    check_may_write(membership)
+    scenes = making.scenes_of(storyboard)
+    parts_wanted, orders = making.orders(storyboard, scenes)
+    if not orders:
+        return Done(False, "Everything is made and unchanged: the film is up to date.",
+                    "nothing_to_make")
+    outcome = submission.submit_all(
+        membership, membership.user, orders,
+        link=making.linker(storyboard, scenes, parts_wanted),
+        template={"storyboard": storyboard.pk, "title": storyboard.title})
+    if not outcome.queued:
+        return Done(False, f"Not made: {outcome.verdict.refusal}",
+                    outcome.verdict.reason or "budget", result=outcome)
+    made = outcome.generations[0].generation_set
+    return Done(True, f"Making “{storyboard.title}”: {len(parts_wanted)} parts and the "
+                      f"film, as set #{made.pk} ({made.cost:,} credits)"
+                      + (": waiting for approval." if outcome.held else "."),
+                result=outcome)

@@ -16,7 +16,8 @@ class ScriptError(ValueError):
 
 @dataclass(frozen=True)
 class SceneDraft:
-    """A scene as the script gives it; a blank prompt means the narration."""
+    """A scene as the script gives it. A prompt the script leaves out is the
+    narration as written then: editing the narration later changes the speech only."""
 
     narration: str
     picture_prompt: str = ""
@@ -51,4 +52,5 @@ def parse_scene(number: int, block: str) -> SceneDraft:
     if not said:
         raise ScriptError(f"Scene {number} has nothing to say: add a line of narration "
                           "above its Picture: or Motion: line.")
-    return SceneDraft(" ".join(said), picture, motion)
+    narration = " ".join(said)
+    return SceneDraft(narration, picture or narration, motion or narration)

@@ -7,7 +7,7 @@ def test_blank_lines_split_scenes_and_prefixed_lines_give_the_prompts():
     scenes = parse_script("Dawn breaks.\nPicture: a cliff at dawn\nMotion: pan left\n\n"
                           "The sea.\n")
     assert scenes == [SceneDraft("Dawn breaks.", "a cliff at dawn", "pan left"),
-                      SceneDraft("The sea.")]
+                      SceneDraft("The sea.", "The sea.", "The sea.")]
 
 
 def test_narration_lines_join_and_whitespace_is_trimmed():
@@ -17,7 +17,7 @@ def test_narration_lines_join_and_whitespace_is_trimmed():
 
 def test_prefixes_are_read_whatever_their_case_and_windows_line_ends_split_too():
     scenes = parse_script("Said.\r\nPICTURE: red\r\nmotion: zoom\r\n\r\nMore.")
-    assert scenes == [SceneDraft("Said.", "red", "zoom"), SceneDraft("More.")]
+    assert scenes == [SceneDraft("Said.", "red", "zoom"), SceneDraft("More.", "More.", "More.")]
 
 
 @pytest.mark.parametrize("script", ["", "   \n\n  \n", "\t"])

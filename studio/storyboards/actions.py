@@ -286,6 +286,23 @@ def make(membership: Membership, storyboard: Storyboard) -> Done:
     if not orders:
         return Done(False, "Everything is made and unchanged: the film is up to date.",
                     "nothing_to_make")
+    return submitted(membership, storyboard, scenes, parts_wanted, orders)
+
+
+def retake(membership: Membership, scene: Scene, part: str) -> Done:
+    """One part of one scene made again (a picture with its clip), as a set of its
+    own like `make`, and the film again when every other part is made."""
+    check_may_write(membership)
+    if part not in parts.PARTS:
+        return invalid("part", "Choose the speech, the picture or the clip.")
+    scenes = making.scenes_of(scene.storyboard)
+    same = next(each for each in scenes if each.pk == scene.pk)
+    parts_wanted, orders = making.retake(scene.storyboard, scenes, same, part)
+    return submitted(membership, scene.storyboard, scenes, parts_wanted, orders)
+
+
+def submitted(membership: Membership, storyboard: Storyboard, scenes: list[Scene],
+              parts_wanted: list, orders: list) -> Done:
     outcome = submission.submit_all(
         membership, membership.user, orders,
         link=making.linker(storyboard, scenes, parts_wanted),
@@ -294,7 +311,9 @@ def make(membership: Membership, storyboard: Storyboard) -> Done:
         return Done(False, f"Not made: {outcome.verdict.refusal}",
                     outcome.verdict.reason or "budget", result=outcome)
     made = outcome.generations[0].generation_set
-    return Done(True, f"Making “{storyboard.title}”: {len(parts_wanted)} parts and the "
-                      f"film, as set #{made.pk} ({made.cost:,} credits)"
+    film = " and the film" if len(orders) > len(parts_wanted) else ""
+    return Done(True, f"Making “{storyboard.title}”: {len(parts_wanted)} "
+                      f"part{'s' if len(parts_wanted) != 1 else ''}{film}, as set "
+                      f"#{made.pk} ({made.cost:,} credits)"
                       + (": waiting for approval." if outcome.held else "."),
                 result=outcome)

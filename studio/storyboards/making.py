@@ -55,6 +55,19 @@ def orders(storyboard: Storyboard, scenes: list[Scene]) -> tuple[Wanted, list]:
     return parts_wanted, [*made, order_of(catalog.get(catalog.FILM), {})]
 
 
+def retake(storyboard: Storyboard, scenes: list[Scene], scene: Scene,
+           part: str) -> tuple[Wanted, list]:
+    """A new take of one part of one scene (a new picture brings a new clip), made
+    or not, and the film again when nothing else is left to make; nothing more."""
+    chosen = [(scene, part)] + ([(scene, parts.CLIP)] if part == parts.PICTURE else [])
+    taken = {(each.pk, name) for each, name in chosen}
+    others = [(each, name) for each, name in wanted(scenes) if (each.pk, name) not in taken]
+    made = [order_of(catalog.get(parts.KIND_OF[name]), parts.params_of(each, name))
+            for each, name in chosen]
+    film = [] if others else [order_of(catalog.get(catalog.FILM), {})]
+    return chosen, [*made, *film]
+
+
 def order_of(kind: catalog.Kind, params: dict) -> submission.Order:
     return submission.Order(kind=kind, params=params, expanded=[params])
 
@@ -75,6 +88,8 @@ def connect(storyboard: Storyboard, scenes: list[Scene], parts_wanted: Wanted,
         if changed:
             scene.save(update_fields=[field for part in changed
                                       for field in (part, f"{part}_made_from")])
+    if len(rows) == len(parts_wanted):  # a retake while other parts are still to make
+        return
     film = rows[-1][0]
     film.params = film_params(storyboard, scenes)
     film.save(update_fields=["params"])

@@ -5,7 +5,7 @@ storyboard's state in a word. Read only; the pages act through actions.py."""
 from dataclasses import dataclass, field
 
 from studio.generations.models import Generation
-from studio.storyboards import parts
+from studio.storyboards import making, parts
 from studio.storyboards.models import Scene, Storyboard
 from studio.storyboards.parts import PartState
 
@@ -45,10 +45,16 @@ class PartView:
     name: str  # speech, picture, clip
     state: PartState
     generation: Generation | None  # what it last made, even when changed since
+    take_cost: int = 0  # credits a new take would cost (a picture's with its clip)
 
     @property
     def label(self) -> str:
         return LABELS[self.name]
+
+    @property
+    def may_take(self) -> bool:
+        """Not while it is being made: a second take would race the first."""
+        return self.state not in PENDING
 
     @property
     def badge(self) -> str:
@@ -114,9 +120,14 @@ def rows(storyboard: Storyboard) -> list[Row]:
 
 def row_of(scene: Scene, cost_by_part: dict[str, int]) -> Row:
     states = parts.scene_state(scene)
-    views = [PartView(name, states[name], parts.generation_of(scene, name))
-             for name in parts.PARTS]
+    views = [PartView(name, states[name], parts.generation_of(scene, name),
+                      take_cost(scene, name)) for name in parts.PARTS]
     return Row(scene, views, sum(cost_by_part.values()), cost_by_part)
+
+
+def take_cost(scene: Scene, part: str) -> int:
+    with_clip = [parts.CLIP] if part == parts.PICTURE else []
+    return sum(parts.cost_of(scene, each) for each in [part, *with_clip])
 
 
 def row(scene: Scene) -> Row:
@@ -131,19 +142,25 @@ def film_of(storyboard: Storyboard) -> Generation | None:
     return film if film is not None and film.deleted_at is None else None
 
 
+def film_state(storyboard: Storyboard) -> PartState:
+    """The latest film's state, as a part's: missing, changed (the scenes moved on
+    since), queued (waiting for its parts), running, ready or failed."""
+    return making.film_state(storyboard, making.scenes_of(storyboard))
+
+
 def state_of(storyboard: Storyboard, shown: list[Row] | None = None) -> tuple[str, str]:
     """(code, words) for the list and the page's head: making, failed, ready (the
     film is current), changed (a film, but scenes changed since) or draft."""
     shown = rows(storyboard) if shown is None else shown
     states = [part.state for row in shown for part in row.parts]
-    film = film_of(storyboard)
-    if any(state in PENDING for state in states) or (film and film.is_pending):
+    film = film_state(storyboard)
+    if any(state in PENDING for state in [*states, film]):
         return "making", "Making"
-    if PartState.FAILED in states or (film and film.status in ("failed", "canceled")):
+    if PartState.FAILED in [*states, film]:
         return "failed", "Something failed"
-    if film and all(state == PartState.READY for state in states):
+    if film == PartState.READY and all(state == PartState.READY for state in states):
         return "ready", "Film ready"
-    if film:
+    if film != PartState.MISSING:
         return "changed", "Changed since the film"
     return "draft", "Not made yet"
 

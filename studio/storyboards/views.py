@@ -132,7 +132,7 @@ def panel_context(found: Storyboard, rows: list | None = None) -> dict:
     rows = strip.rows(found) if rows is None else rows
     return {"storyboard": found, "rows": rows, "state": strip.state_of(found, rows),
             "progress": strip.progress(rows), "total": sum(row.cost for row in rows),
-            "film": strip.film_of(found)}
+            "film": strip.film_of(found), "film_state": strip.film_state(found)}
 
 
 @login_required
@@ -222,3 +222,29 @@ def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
         return on_page(request, done, strip_url(found, done.result))
     return strip_page(request, found, status=400, add_typed=typed,
                       add_problems=done.result or {"narration": done.message})
+
+
+@login_required
+@require_POST
+def make(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything missing or changed, and the film, as one set: made (or held for an
+    admin's approval), said at the top; refused (the budget), said in the panel."""
+    found = storyboard_or_404(request, pk)
+    done = actions.make(current_membership(request), found)
+    return made_or_refused(request, done, found)
+
+
+@login_required
+@require_POST
+def retake(request: HttpRequest, pk: int) -> HttpResponse:
+    """One part of one scene made again (`part`: speech, picture or clip)."""
+    scene = scene_or_404(request, pk)
+    done = actions.retake(current_membership(request), scene, request.POST.get("part", ""))
+    return made_or_refused(request, done, scene.storyboard, scene)
+
+
+def made_or_refused(request: HttpRequest, done, found: Storyboard,
+                    scene: Scene | None = None) -> HttpResponse:
+    if done.ok or done.code == "nothing_to_make":
+        return on_page(request, done, strip_url(found, scene))
+    return strip_page(request, found, status=400, refusal=done.message)

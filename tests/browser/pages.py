@@ -167,6 +167,9 @@ PAGES: list[PageSpec] = [
              state=empty_a_narration),
     PageSpec("storyboard-making", "/storyboards/{storyboard_making}/", "member"),
     PageSpec("storyboard-as-viewer", "/storyboards/{storyboard}/", "viewer"),
+    PageSpec("storyboard-film", "/storyboards/{storyboard_film}/", "member"),
+    PageSpec("film-card", "/?kind=film", "member", gallery=True),
+    PageSpec("detail-film", "/generations/{film}/", "member"),
     # A form per kind; text to video on a standard team says why it is not offered.
     PageSpec("generate-tts", "/generate/tts/", "member"),
     PageSpec("generate-image", "/generate/image/", "member"),

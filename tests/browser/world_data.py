@@ -468,6 +468,28 @@ class Builder:
                 self.put(scene, part, row)
         self.ids.update(storyboard=keeper.pk, storyboard_making=market.pk,
                         scene=second.pk)
+        self.film_made(mia)
+
+    def film_made(self, mia: Membership) -> None:
+        """"Harbour lights": its one scene made (the lighthouse, its animation, its
+        voice-over) and its film, a card of the gallery (the animation's clip stands in
+        for the film the worker would join)."""
+        from studio.storyboards import actions, making, parts
+
+        harbour = actions.create(mia, "Harbour lights", VOICE_OVER[0], voice=VOICE_OVER[1],
+                                 provider="sora2").result
+        scene = harbour.ordered_scenes[0]
+        for part, pk in ((parts.PICTURE, self.ids["image"]), (parts.CLIP, self.ids["video_i2v"]),
+                         (parts.SPEECH, self.ids["tts"])):
+            self.put(scene, part, Generation.objects.get(pk=pk))
+        data, _, _ = self.media("video_i2v", None).result()
+        params = {**making.film_params(harbour, [scene]),
+                  "cues": [[1.0, 4.0, VOICE_OVER[0]]], "starts": [1.0]}
+        film = self.finish(catalog.FILM, params, self.now - timedelta(hours=19), data, "mp4",
+                           duration_ms=4000, author=self.member)
+        harbour.film, harbour.film_made_from = film, making.film_params(harbour, [scene])
+        harbour.save(update_fields=["film", "film_made_from"])
+        self.ids.update(storyboard_film=harbour.pk, film=film.pk)
 
     def speech_of_the_world(self) -> Generation:
         return Generation.objects.in_gallery().filter(kind="tts", status="succeeded") \

@@ -279,3 +279,66 @@ def test_an_outsider_reaches_no_scene_of_another_team(outsider_client, teammate)
     assert outsider_client.get(f"/storyboards/{made.pk}/panel/").status_code == 404
     assert outsider_client.post(f"/storyboards/scenes/{scene.pk}/",
                                 {"narration": "Mine"}).status_code == 404
+
+
+# --- making -----------------------------------------------------------------------
+
+
+def test_make_the_film_sends_one_set_and_the_strip_shows_its_parts_waiting(
+        teammate_client, teammate):
+    made = storyboard_of(teammate)
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    assert f'action="/storyboards/{made.pk}/make/"' in html and "Make the film" in html
+    response = teammate_client.post(f"/storyboards/{made.pk}/make/", follow=True)
+    html = unescape(response.content.decode())
+    assert response.redirect_chain[0] == (f"/storyboards/{made.pk}/", 302)
+    assert "Making “The keeper”: 9 parts and the film" in html and "1,392 credits" in html
+    assert html.count('data-state="queued"') == 9
+    assert 'data-storyboard-state>Making' in html and "Making the film…" in html
+    assert f'hx-get="/storyboards/{made.pk}/panel/"' in html
+    assert Generation.objects.filter(kind="film", status="queued").count() == 1
+
+
+def test_a_make_the_budget_cannot_cover_is_refused_in_the_panel_and_nothing_is_sent(
+        teammate_client, teammate, team_a):
+    team_a.credits_remaining = 100
+    team_a.save()
+    made = storyboard_of(teammate)
+    response = teammate_client.post(f"/storyboards/{made.pk}/make/")
+    html = unescape(response.content.decode())
+    assert response.status_code == 400 and not Generation.objects.exists()
+    assert re.search(r'id="make-refusal"[^>]*>.*Not made: .*cannot cover', html, re.S)
+
+
+def test_a_make_above_the_approval_limit_says_it_waits_for_an_admin(
+        teammate_client, teammate, team_a):
+    team_a.approval_above = 100
+    team_a.save()
+    made = storyboard_of(teammate)
+    html = unescape(teammate_client.post(f"/storyboards/{made.pk}/make/",
+                                         follow=True).content.decode())
+    assert "waiting for approval" in html
+    assert html.count(">Waiting for approval</span>") == 9
+    assert "Waiting for an admin's approval" in html
+
+
+def test_one_part_is_made_again_alone_from_its_row(teammate_client, teammate):
+    made = storyboard_of(teammate)
+    scene = made.ordered_scenes[2]
+    html = page(teammate_client, f"/storyboards/{made.pk}/")
+    assert "Make the picture of scene 3, with a new clip from it? 450 credits." in html
+    response = teammate_client.post(f"/storyboards/scenes/{scene.pk}/retake/",
+                                    {"part": "picture"})
+    assert response.status_code == 302 and response.url.endswith(f"#scene-{scene.pk}")
+    assert sorted(Generation.objects.values_list("kind", flat=True)) == ["image", "video_i2v"]
+    row = page(teammate_client, f"/storyboards/scenes/{scene.pk}/parts/")
+    assert 'data-part="picture" data-state="queued"' in row and "hx-get" in row
+
+
+def test_a_viewer_may_not_make_the_film(viewer_client, teammate):
+    made = storyboard_of(teammate)
+    assert viewer_client.post(f"/storyboards/{made.pk}/make/").status_code == 403
+    scene = made.ordered_scenes[0]
+    assert viewer_client.post(f"/storyboards/scenes/{scene.pk}/retake/",
+                              {"part": "speech"}).status_code == 403
+    assert not Generation.objects.exists()

@@ -22,25 +22,20 @@
       { target: "#scene-strip", select: "#scene-strip", swap: "outerHTML" });
   }
 
-  // Only the handle starts a drag: the rest of a row holds text being edited.
-  document.addEventListener("pointerdown", (event) => {
-    const handle = event.target.closest("[data-scene-sortable] [data-scene-handle]");
-    if (handle) handle.closest(".scene-row").draggable = true;
-  });
-
+  // Only the handle is draggable: the rest of a row holds text being edited.
   let dragged = null;
   document.addEventListener("dragstart", (event) => {
-    const row = event.target.closest?.("[data-scene-sortable] .scene-row[draggable=true]");
-    if (!row) return;
-    dragged = row;
-    event.dataTransfer.setData("text/plain", row.dataset.sceneId);
+    const handle = event.target.closest?.("[data-scene-sortable] [data-scene-handle]");
+    if (!handle) return;
+    dragged = handle.closest(".scene-row");
+    event.dataTransfer.setData("text/plain", dragged.dataset.sceneId);
     event.dataTransfer.effectAllowed = "move";
-    row.classList.add("is-dragged");
+    event.dataTransfer.setDragImage(dragged, 16, 16);
+    dragged.classList.add("is-dragged");
   });
   document.addEventListener("dragend", () => {
     if (!dragged) return;
     dragged.classList.remove("is-dragged");
-    dragged.draggable = false;
     dragged = null;
   });
   document.addEventListener("dragover", (event) => {

@@ -4,6 +4,7 @@ Lists answer `{"items": [...], "next": <URL or null>}`."""
 
 from typing import Literal
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
@@ -135,7 +136,7 @@ def scene_out(scene: Scene, cost: parts.SceneCost) -> dict:
 
 def summary_out(storyboard: Storyboard) -> dict:
     return {"id": storyboard.pk, "title": storyboard.title,
-            "scene_count": storyboard.scenes.count(), "film": storyboard.film_id,
+            "scene_count": storyboard.scene_count, "film": storyboard.film_id,
             "made_by": author_of(storyboard), "created_at": storyboard.created_at,
             "updated_at": storyboard.updated_at}
 
@@ -170,7 +171,8 @@ def refused_or(done, body) -> HttpResponse:
 def list_storyboards(request, paging: Query[PageQuery]):
     """The team's storyboards, newest first; the next page is at `next`."""
     need(request, Scope.READ)
-    rows = Storyboard.objects.for_team(membership(request).team).select_related("author")
+    rows = Storyboard.objects.for_team(membership(request).team).select_related("author") \
+        .annotate(scene_count=Count("scenes"))
     return paged(request, rows, paging, summary_out)
 
 

@@ -117,6 +117,10 @@ def scene_costs(storyboard: Storyboard) -> Costs:
     """What a make would cost now, per scene and part (the catalog's prices) and in
     all; the film itself is made by the studio and costs nothing."""
     scenes = storyboard.scenes.select_related("speech", "picture", "clip", "storyboard")
-    return Costs([SceneCost(scene, {part: cost_of(scene, part) if part in to_make(scene)
-                                    else 0 for part in PARTS})
-                  for scene in scenes.order_by("position", "id")])
+    return Costs([cost_of_scene(scene) for scene in scenes.order_by("position", "id")])
+
+
+def cost_of_scene(scene: Scene) -> SceneCost:
+    making = to_make(scene)
+    return SceneCost(scene, {part: cost_of(scene, part) if part in making else 0
+                             for part in PARTS})

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 SCENES_MAX = 40
+SCRIPT_MAX = 100_000  # characters: 40 long scenes with their prompts
 PICTURE, MOTION = "picture:", "motion:"
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
@@ -27,6 +28,9 @@ class SceneDraft:
 def parse_script(text: str) -> list[SceneDraft]:
     """The scenes of `text`, in order; ScriptError when it has none, more than
     SCENES_MAX, or a scene with prompts but nothing to say."""
+    if len(text) > SCRIPT_MAX:
+        raise ScriptError(f"The script is {len(text):,} characters; a storyboard takes at "
+                          f"most {SCRIPT_MAX:,}. Split it into several films.")
     blocks = [block for block in BLANK_LINES.split(text.replace("\r\n", "\n"))
               if block.strip()]
     drafts = [parse_scene(number, block) for number, block in enumerate(blocks, start=1)]

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from studio.credits.models import LedgerEntry
+from studio.generations import actions as generation_actions
 from studio.generations.models import Generation, GenerationSet
 from studio.generations.states import State, Status
 from studio.multimodal import catalog
@@ -120,3 +121,13 @@ def test_over_the_budget_nothing_is_made(team_a, owner):
     assert not Generation.objects.exists() and not GenerationSet.objects.exists()
     storyboard.refresh_from_db()
     assert storyboard.film is None
+
+
+def test_a_storyboards_set_is_retried_by_making_it_again_not_as_one_kind(team_a, owner):
+    storyboard = storyboard_of(owner, script="Only one scene.")
+    done = actions.make(membership(owner), storyboard)
+    made = done.result.generations[0].generation_set
+    Generation.objects.filter(kind="image").update(state=State.FAILED, status=Status.FAILED)
+    refused = generation_actions.retry_failed(membership(owner), made)
+    assert not refused.ok and refused.code == "mixed_set"
+    assert GenerationSet.objects.count() == 1

@@ -132,9 +132,7 @@ def take_cost(scene: Scene, part: str) -> int:
 
 def row(scene: Scene) -> Row:
     """One scene's row alone (its cost as in scene_costs)."""
-    cost_by_part = {part: parts.cost_of(scene, part) if part in parts.to_make(scene) else 0
-                    for part in parts.PARTS}
-    return row_of(scene, cost_by_part)
+    return row_of(scene, parts.cost_of_scene(scene).parts)
 
 
 def film_of(storyboard: Storyboard) -> Generation | None:

@@ -1,0 +1,299 @@
+// The join and mix editors. The page's form is the truth (one row of fields per clip,
+// in playing order; the mix's offset, volume, fit): this script draws it as a timeline,
+// reorders rows by drag and by the Earlier/Later/Remove buttons (which also work
+// without it, as posts), and previews the result in the page from the clips' own
+// media, with no work on the server.
+"use strict";
+
+(() => {
+  const percent = (part) => `${(Math.max(0, Math.min(1, part)) * 100).toFixed(3)}%`;
+  const clockLabel = (seconds) => {
+    const whole = Math.max(0, seconds);
+    return `${Math.floor(whole / 60)}:${(whole % 60).toFixed(1).padStart(4, "0")}`;
+  };
+  const typed = (input, fallback) => {
+    const value = parseFloat(input ? input.value : "");
+    return Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  const played = (media) => { const promise = media.play(); if (promise) promise.catch(() => {}); };
+
+  // --- join: the clips as the form holds them ----------------------------------------
+
+  function rowsOf(form) {
+    const list = form.querySelector("[data-join-list]");
+    return list ? [...list.querySelectorAll(":scope > [data-clip]")] : [];
+  }
+
+  /** Each clip's kept span and where it sits on the joined clock (a crossfade overlaps
+   *  the clip before), as the server will read the same fields. */
+  function clipsOf(form) {
+    let at = 0;
+    return rowsOf(form).map((row, index) => {
+      const length = parseFloat(row.dataset.seconds) || 0;
+      const trimIn = Math.min(typed(row.querySelector("[data-clip-in]"), 0), length);
+      const out = typed(row.querySelector("[data-clip-out]"), length);
+      const trimOut = Math.max(trimIn, length ? Math.min(out, length) : out);
+      const kept = trimOut - trimIn;
+      const fade = index === 0 ? 0
+        : Math.min(typed(row.querySelector("[data-clip-crossfade]"), 0), kept, at);
+      const start = at - fade;
+      at = start + kept;
+      return { row, index, trimIn, trimOut, kept, fade, start, end: at,
+               media: row.dataset.media, name: row.dataset.name,
+               thumbnail: row.dataset.thumbnail || row.dataset.poster || "" };
+    });
+  }
+
+  const totalOf = (clips) => (clips.length ? clips[clips.length - 1].end : 0);
+
+  function timelineBlock(clip, total) {
+    const block = document.createElement("div");
+    block.className = "timeline-block";
+    block.dataset.index = clip.index;
+    block.style.left = percent(total ? clip.start / total : 0);
+    block.style.width = percent(total ? clip.kept / total : 0);
+    if (clip.thumbnail) {
+      const picture = document.createElement("img");
+      picture.src = clip.thumbnail;
+      picture.alt = "";
+      block.append(picture);
+    }
+    if (clip.index > 0) {
+      const join = document.createElement("span");
+      join.className = "block-cut";
+      join.textContent = clip.fade ? `Crossfade ${+clip.fade.toFixed(2)} s` : "Cut";
+      if (clip.fade) {
+        const fade = document.createElement("span");
+        fade.className = "block-fade";
+        fade.style.width = percent(clip.kept ? clip.fade / clip.kept : 0);
+        block.append(fade);
+      }
+      block.append(join);
+    }
+    const name = document.createElement("span");
+    name.className = "block-name";
+    name.textContent = `${clip.index + 1}. ${clip.name} · ${clip.kept.toFixed(1)} s`;
+    block.append(name);
+    return block;
+  }
+
+  function drawJoin(form) {
+    const timeline = form.querySelector("[data-timeline]");
+    if (!timeline) return;
+    const clips = clipsOf(form);
+    const total = totalOf(clips);
+    timeline.querySelector("[data-timeline-track]")
+      .replaceChildren(...clips.map((clip) => timelineBlock(clip, total)));
+    timeline.hidden = false;
+    form.querySelector("[data-preview-play]").hidden = clips.length === 0;
+    form.querySelector("[data-join-total]").textContent = `${total.toFixed(1)} s`;
+    form.querySelector("[data-join-count]").textContent = clips.length;
+    for (const clip of clips) {  // the plain-post buttons name their row by its place
+      for (const button of clip.row.querySelectorAll("button[name=edit]")) {
+        button.value = button.value.replace(/:\d+$/, `:${clip.index}`);
+      }
+    }
+  }
+
+  function moveRow(form, from, to) {
+    const rows = rowsOf(form);
+    if (from === to || !rows[from] || !rows[to]) return;
+    if (from < to) rows[to].after(rows[from]);
+    else rows[to].before(rows[from]);
+  }
+
+  // Earlier / Later / Remove at once, without a round trip; focus stays on the button.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-join-up], [data-join-down], [data-join-remove]");
+    const form = button && button.closest("[data-join-form]");
+    if (!form) return;
+    event.preventDefault();
+    stopPreview(form);
+    const row = button.closest("[data-clip]");
+    const index = rowsOf(form).indexOf(row);
+    if (button.matches("[data-join-remove]")) {
+      const after = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      drawJoin(form);
+      const focus = after && after.querySelector("[data-join-remove]");
+      (focus || form.querySelector("[data-join-add], button")).focus();
+      return;
+    }
+    moveRow(form, index, index + (button.matches("[data-join-up]") ? -1 : 1));
+    drawJoin(form);
+    button.focus();
+  });
+
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest("[data-join-form]");
+    if (form && event.target.closest("[data-clip]")) {
+      stopPreview(form);
+      drawJoin(form);
+    }
+  });
+
+  // Drag a block along the timeline to another clip's place (mouse, pen or touch).
+  let drag = null;
+
+  function blockAt(track, x) {
+    const blocks = [...track.querySelectorAll(".timeline-block")];
+    const hit = blocks.filter((block) => {
+      const box = block.getBoundingClientRect();
+      return x >= box.left && x <= box.right;
+    });
+    if (hit.length) return hit[hit.length - 1];
+    const first = blocks[0], last = blocks[blocks.length - 1];
+    if (!first) return null;
+    return x < first.getBoundingClientRect().left ? first : last;
+  }
+
+  document.addEventListener("pointerdown", (event) => {
+    const block = event.target.closest("[data-join-form] .timeline-block");
+    if (!block || event.button !== 0) return;
+    event.preventDefault();
+    block.setPointerCapture(event.pointerId);
+    block.classList.add("is-dragged");
+    drag = { block, form: block.closest("[data-join-form]"), from: Number(block.dataset.index),
+             to: Number(block.dataset.index) };
+  });
+
+  document.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const target = blockAt(drag.block.parentElement, event.clientX);
+    for (const block of drag.block.parentElement.children) {
+      block.classList.toggle("is-target", block === target && block !== drag.block);
+    }
+    if (target) drag.to = Number(target.dataset.index);
+  });
+
+  function endDrag(event) {
+    if (!drag) return;
+    const { form, from, to } = drag;
+    drag = null;
+    if (event.type === "pointerup" && from !== to) {
+      stopPreview(form);
+      moveRow(form, from, to);
+    }
+    drawJoin(form);
+  }
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
+
+  // --- join: the preview ------------------------------------------------------------
+
+  const previews = new WeakMap();
+
+  /** Plays the clips in order, each from its In to its Out, on two stacked players: the
+   *  next one waits, loaded at its In, and fades in over the crossfade (or is swapped in
+   *  at a cut). The playhead follows the joined clock. */
+  class JoinPreview {
+    constructor(form) {
+      this.form = form;
+      this.players = [...form.querySelectorAll("[data-preview-player]")];
+      this.playhead = form.querySelector("[data-playhead]");
+      this.clock = form.querySelector("[data-preview-clock]");
+      this.label = form.querySelector("[data-preview-label]");
+      this.running = false;
+      this.tick = this.tick.bind(this);
+    }
+
+    start() {
+      this.clips = clipsOf(this.form).filter((clip) => clip.kept > 0);
+      if (!this.clips.length) return;
+      this.total = totalOf(this.clips);
+      this.index = 0;
+      [this.current, this.waiting] = this.players;
+      this.load(this.current, this.clips[0]);
+      this.prepareNext();
+      this.blend(0);
+      played(this.current);
+      this.running = true;
+      this.form.dataset.previewState = "playing";
+      this.label.textContent = "Stop";
+      requestAnimationFrame(this.tick);
+    }
+
+    stop(finished = false) {
+      this.running = false;
+      for (const player of this.players) player.pause();
+      this.form.dataset.previewState = finished ? "ended" : "stopped";
+      this.label.textContent = "Preview";
+    }
+
+    load(player, clip) {
+      if (player.dataset.src !== clip.media) {
+        player.dataset.src = clip.media;
+        player.src = clip.media;
+      }
+      player.currentTime = clip.trimIn;
+      player.volume = 1;
+    }
+
+    prepareNext() {
+      const next = this.clips[this.index + 1];
+      this.nextStarted = false;
+      if (next) {
+        this.waiting.pause();
+        this.load(this.waiting, next);
+      }
+    }
+
+    blend(share) {  // 0: the current clip alone; 1: the next one alone
+      this.current.style.opacity = String(1 - share);
+      this.waiting.style.opacity = String(share);
+      this.current.volume = 1 - share;
+      this.waiting.volume = share;
+      this.current.classList.add("is-shown");
+    }
+
+    tick() {
+      if (!this.running) return;
+      const clip = this.clips[this.index];
+      const next = this.clips[this.index + 1];
+      const now = this.current.currentTime;
+      const at = clip.start + Math.max(0, now - clip.trimIn);
+      this.show(at);
+      if (next && at >= next.start) {
+        if (!this.nextStarted) { played(this.waiting); this.nextStarted = true; }
+        this.blend(next.fade ? Math.min(1, (at - next.start) / next.fade) : 1);
+      }
+      if (now >= clip.trimOut - 0.03 || this.current.ended) {
+        if (!next) { this.show(this.total); this.stop(true); return; }
+        this.current.pause();
+        if (!this.nextStarted) played(this.waiting);
+        [this.current, this.waiting] = [this.waiting, this.current];
+        this.index += 1;
+        this.blend(0);
+        this.prepareNext();
+      }
+      requestAnimationFrame(this.tick);
+    }
+
+    show(at) {
+      this.playhead.style.left = percent(this.total ? at / this.total : 0);
+      this.form.dataset.previewAt = at.toFixed(2);
+      this.clock.textContent = `${clockLabel(at)} / ${clockLabel(this.total)}`;
+    }
+  }
+
+  function stopPreview(form) {
+    const preview = previews.get(form);
+    if (preview && preview.running) preview.stop();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-join-form] [data-preview-play]");
+    if (!button) return;
+    const form = button.closest("[data-join-form]");
+    if (!previews.has(form)) previews.set(form, new JoinPreview(form));
+    const preview = previews.get(form);
+    if (preview.running) preview.stop();
+    else preview.start();
+  });
+
+  function ready() {
+    for (const form of document.querySelectorAll("[data-join-form]")) drawJoin(form);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

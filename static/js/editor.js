@@ -291,8 +291,196 @@
     else preview.start();
   });
 
+  // --- mix: a video track and a voice track ----------------------------------------
+
+  function mixOf(form) {
+    const data = document.getElementById("mix-media");
+    const media = data ? JSON.parse(data.textContent) : {};
+    const value = (name) => form.querySelector(`[name=${name}]`);
+    const video = media[value("video").value], voice = media[value("speech").value];
+    const offset = typed(value("offset"), 0), volume = typed(value("volume"), 1);
+    const fit = value("fit").value;
+    if (!video || !voice) return { video, voice, offset, volume, fit, length: 0, span: 0 };
+    const voiceEnd = offset + voice.seconds;
+    const length = { shortest: Math.min(video.seconds, voiceEnd),
+                     hold: Math.max(video.seconds, voiceEnd) }[fit] ?? video.seconds;
+    return { video, voice, offset, volume, fit, length,
+             span: Math.max(video.seconds, voiceEnd) };  // what the tracks show
+  }
+
+  function trackBlock(track, item, start, span, hook) {
+    let block = track.querySelector(".timeline-block");
+    if (!block) {
+      block = document.createElement("div");
+      block.className = "timeline-block";
+      if (hook) block.setAttribute(hook, "");
+      const name = document.createElement("span");
+      name.className = "block-name";
+      block.append(name);
+      track.append(block);
+    }
+    block.hidden = !item;
+    if (!item) return;
+    block.style.left = percent(span ? start / span : 0);
+    block.style.width = percent(span ? item.seconds / span : 0);
+    block.querySelector(".block-name").textContent = `${item.name} · ${item.seconds.toFixed(1)} s`;
+    if (item.poster && !block.querySelector("img")) {
+      const picture = document.createElement("img");
+      picture.alt = "";
+      block.prepend(picture);
+    }
+    const picture = block.querySelector("img");
+    if (picture && picture.dataset.src !== item.poster) {
+      picture.dataset.src = item.poster;
+      if (item.poster) picture.src = item.poster; else picture.remove();
+    }
+  }
+
+  function drawMix(form, span) {
+    const tracks = form.querySelector("[data-mix-tracks]");
+    if (!tracks) return;
+    const mix = mixOf(form);
+    const shown = span || mix.span;
+    tracks.hidden = !(mix.video || mix.voice);
+    tracks.dataset.span = shown;
+    trackBlock(form.querySelector("[data-mix-video-track]"), mix.video, 0, shown);
+    trackBlock(form.querySelector("[data-mix-voice-track]"), mix.voice, mix.offset, shown,
+               "data-mix-voice-block");
+    form.querySelector("[data-preview-play]").hidden = !(mix.video && mix.voice);
+    form.querySelector("[data-mix-total]").textContent =
+      mix.length ? `${mix.length.toFixed(1)} s` : "–";
+    form.querySelector("[data-mix-volume-shown]").textContent = mix.volume.toFixed(2);
+    form.querySelector("[data-mix-volume-note]").hidden = mix.volume <= 1;
+  }
+
+  /** The video (muted: the mix replaces its sound) from its start, and the voice
+   *  started when the video reaches the offset, at the chosen volume; after a video
+   *  that holds its last frame, the voice keeps the clock. */
+  class MixPreview {
+    constructor(form) {
+      this.form = form;
+      this.player = form.querySelector("[data-mix-player]");
+      this.voice = form.querySelector("[data-mix-voice]");
+      this.playhead = form.querySelector("[data-playhead]");
+      this.clock = form.querySelector("[data-preview-clock]");
+      this.label = form.querySelector("[data-preview-label]");
+      this.running = false;
+      this.tick = this.tick.bind(this);
+    }
+
+    start() {
+      this.mix = mixOf(this.form);
+      const { video, voice, volume } = this.mix;
+      if (!video || !voice) return;
+      for (const [media, item] of [[this.player, video], [this.voice, voice]]) {
+        if (media.dataset.src !== item.media) { media.dataset.src = item.media; media.src = item.media; }
+        media.pause();
+        media.currentTime = 0;
+      }
+      this.player.muted = true;
+      this.voice.volume = Math.min(1, volume);
+      this.voiceStarted = false;
+      played(this.player);
+      this.running = true;
+      this.form.dataset.previewState = "playing";
+      this.label.textContent = "Stop";
+      requestAnimationFrame(this.tick);
+    }
+
+    stop(finished = false) {
+      this.running = false;
+      this.player.pause();
+      this.voice.pause();
+      this.form.dataset.previewState = finished ? "ended" : "stopped";
+      this.label.textContent = "Preview";
+    }
+
+    tick() {
+      if (!this.running) return;
+      const { offset, length, voice } = this.mix;
+      const videoDone = this.player.ended;
+      const at = videoDone && this.voiceStarted ? offset + this.voice.currentTime
+                                                : this.player.currentTime;
+      if (!this.voiceStarted && at >= offset && at < offset + voice.seconds) {
+        this.voiceStarted = true;
+        this.voice.currentTime = at - offset;
+        played(this.voice);
+      }
+      this.playhead.style.left = percent(this.mix.span ? at / this.mix.span : 0);
+      this.form.dataset.previewAt = at.toFixed(2);
+      this.clock.textContent = `${clockLabel(at)} / ${clockLabel(length)}`;
+      const voiceDone = this.voice.ended || !this.voiceStarted;
+      if (at >= length - 0.03 || (videoDone && voiceDone)) { this.stop(true); return; }
+      requestAnimationFrame(this.tick);
+    }
+  }
+
+  const mixPreviews = new WeakMap();
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-mix-form] [data-preview-play]");
+    if (!button) return;
+    const form = button.closest("[data-mix-form]");
+    if (!mixPreviews.has(form)) mixPreviews.set(form, new MixPreview(form));
+    const preview = mixPreviews.get(form);
+    if (preview.running) preview.stop();
+    else preview.start();
+  });
+
+  function changedMix(form) {
+    const preview = mixPreviews.get(form);
+    if (preview && preview.running) preview.stop();
+    drawMix(form);
+  }
+
+  for (const type of ["input", "change"]) {
+    document.addEventListener(type, (event) => {
+      const form = event.target.closest("[data-mix-form]");
+      if (form) changedMix(form);
+    });
+  }
+
+  // Drag the voice along its track: the offset follows, in tenths of a second.
+  let slide = null;
+
+  document.addEventListener("pointerdown", (event) => {
+    const block = event.target.closest("[data-mix-form] [data-mix-voice-block]");
+    if (!block || event.button !== 0) return;
+    event.preventDefault();
+    block.setPointerCapture(event.pointerId);
+    block.classList.add("is-dragged");
+    const form = block.closest("[data-mix-form]");
+    const tracks = form.querySelector("[data-mix-tracks]");
+    slide = { block, form, x: event.clientX, offset: mixOf(form).offset,
+              span: Number(tracks.dataset.span) || 1,
+              width: block.parentElement.getBoundingClientRect().width || 1 };
+  });
+
+  document.addEventListener("pointermove", (event) => {
+    if (!slide) return;
+    const moved = ((event.clientX - slide.x) / slide.width) * slide.span;
+    const offset = Math.max(0, Math.round((slide.offset + moved) * 10) / 10);
+    const input = slide.form.querySelector("[name=offset]");
+    if (input.value !== String(offset)) {
+      input.value = String(offset);
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // the lengths' warning
+      drawMix(slide.form, slide.span);  // the scale held while the pointer is down
+    }
+  });
+
+  function endSlide() {
+    if (!slide) return;
+    slide.block.classList.remove("is-dragged");
+    const { form } = slide;
+    slide = null;
+    drawMix(form);
+  }
+  document.addEventListener("pointerup", endSlide);
+  document.addEventListener("pointercancel", endSlide);
+
   function ready() {
     for (const form of document.querySelectorAll("[data-join-form]")) drawJoin(form);
+    for (const form of document.querySelectorAll("[data-mix-form]")) drawMix(form);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass, field
 
 from django import forms
+from django.urls import reverse
 
 from studio.finishing import joining, parts
 from studio.finishing.mixing import FITS
@@ -39,17 +40,24 @@ class ItemField(forms.TypedChoiceField):
         self.error_messages["required"] = f"Choose the {what}."
 
 
+class RangeInput(forms.NumberInput):
+    """A slider: a number within the field's min and max, never blank."""
+
+    input_type = "range"
+
+
 class MixForm(forms.Form):
     video = ItemField(what="video", label="Video")
     speech = ItemField(what="speech", label="Speech",
                        help_text="The voice-over: a speech item of the gallery.")
     offset = forms.FloatField(label="Voice starts after (seconds)", min_value=0,
-                              max_value=600, initial=0, required=False)
+                              max_value=600, initial=0, required=False,
+                              widget=forms.NumberInput(attrs={"step": "0.1"}))
     fit = forms.ChoiceField(label="When the lengths differ", choices=FITS.items(),
                             initial="shortest")
     volume = forms.FloatField(label="Voice volume", min_value=0, max_value=2, initial=1,
                               required=False, help_text="1 is as recorded; 0 to 2.",
-                              widget=forms.NumberInput(attrs={"step": "0.1"}))
+                              widget=RangeInput(attrs={"step": "0.05", "data-mix-volume": ""}))
     subtitles = forms.BooleanField(label="Subtitle track in the MP4", required=False,
                                    initial=True,
                                    help_text="From the speech's text, timed "
@@ -66,6 +74,14 @@ class MixForm(forms.Form):
             self.fields[name].widget.attrs["data-durations"] = ",".join(
                 f"{item.pk}:{item.duration_ms or 0}" for item in found)
 
+    def preview_media(self) -> dict[int, dict]:
+        """What the page's preview plays of each item it offers: its media, poster and
+        length (for the script, as JSON)."""
+        return {pk: {"media": reverse("generation_media", args=[pk]),
+                     "poster": reverse("generation_poster", args=[pk]) if item.poster else "",
+                     "seconds": (item.duration_ms or 0) / 1000, "name": choice_label(item)}
+                for pk, item in self.items.items()}
+
     def chosen(self, name: str) -> Generation | None:
         value = self[name].value()
         try:
@@ -79,7 +95,10 @@ class MixForm(forms.Form):
         video, speech = self.chosen("video"), self.chosen("speech")
         if not (video and speech and video.duration_ms and speech.duration_ms):
             return ""
-        offset = float(self["offset"].value() or 0)
+        try:
+            offset = typed_seconds(str(self["offset"].value() or "")) or 0.0
+        except ValueError:  # its own error is shown beside it
+            return ""
         gap = (offset * 1000 + speech.duration_ms - video.duration_ms) / 1000
         if abs(gap) <= MISMATCH_SECONDS:
             return ""

@@ -1,5 +1,5 @@
-"""The worker's side of a local kind: make the mix or the sequence from the team's
-gallery items and store it. Each kind's task is plugged into its catalog entry
+"""The worker's side of a local kind: make the mix, the sequence or the film from the
+team's gallery items and store it. Each kind's task is plugged into its catalog entry
 (`@catalog.makes`) when the finishing app loads (apps.py); the dispatcher hands each
 queued one to it under a lease (dispatch.start_local).
 
@@ -10,6 +10,7 @@ the lease lapses and the job is made again, at most STUDIO_MAKE_ATTEMPTS times i
 all (lifecycle.reclaim).
 """
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 
-from studio.finishing import exports, joining, mixing, parts
+from studio.finishing import exports, film, joining, mixing, parts
 from studio.finishing.mixing import Deadline, FinishingError
 from studio.finishing.models import Export
 from studio.generations import lifecycle, storage
@@ -88,14 +89,36 @@ def join_into(generation: Generation, out: Path, deadline: Deadline) -> None:
     files = [clip.media.open("rb") for clip in clips]
     try:
         _, cues, starts = joining.join(
-            [joining.Part(file, parts.cues_of(clip), f"Clip {n} (video #{clip.pk})")
-             for n, (file, clip) in enumerate(zip(files, clips), start=1)],
+            [joining.Part(file, parts.cues_of(clip), f"Clip {n} (video #{clip.pk})",
+                          *cut)
+             for n, (file, clip, cut) in enumerate(
+                 zip(files, clips, parts.sequence_cuts(generation)), start=1)],
             out, deadline=deadline)
     finally:
         for file in files:
             file.close()
     generation.params = {**generation.params, "starts": [round(s, 3) for s in starts],
                          "cues": [[c.start, c.end, c.text] for c in cues]}
+
+
+@catalog.makes(catalog.FILM)
+def make_film(generation_id: int, lease: str) -> None:
+    make(generation_id, lease, film_into)
+
+
+def film_into(generation: Generation, out: Path, deadline: Deadline) -> None:
+    scenes = parts.film_scenes(generation)
+    with contextlib.ExitStack() as files:
+        made = film.make_film(
+            [film.Scene(files.enter_context(clip.media.open("rb")),
+                        files.enter_context(speech.media.open("rb")), text,
+                        f"Scene {n} (video #{clip.pk}, speech #{speech.pk})")
+             for n, (clip, speech, text) in enumerate(scenes, start=1)],
+            str(generation.params.get("title", "")), out,
+            crossfade=float(generation.params.get("crossfade", 0.5)), deadline=deadline)
+    generation.params = {**generation.params,
+                         "starts": [round(s, 3) for s in made.starts],
+                         "cues": [[c.start, c.end, c.text] for c in made.cues]}
 
 
 def store(generation: Generation, out: Path) -> None:

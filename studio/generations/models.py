@@ -285,7 +285,10 @@ class Generation(models.Model):
     @property
     def made_from(self) -> list[int]:
         """Ids of the gallery items this was made from: its source, a mix's speech,
-        a sequence's clips in order."""
+        a sequence's clips in order, a film's clip and narration of each scene."""
+        if self.params.get("scenes"):
+            return [pk for scene in self.params["scenes"]
+                    for pk in (scene.get("clip"), scene.get("speech")) if pk]
         if self.params.get("parts"):
             return list(self.params["parts"])
         return [pk for pk in (self.source_id, self.params.get("speech")) if pk]

@@ -314,7 +314,7 @@ KINDS: dict[str, Kind] = {
 
 # Kinds the studio makes itself from gallery items (studio/finishing): no API call,
 # no credits, no rate-limit slot; their options are the finishing forms' own.
-MIX, SEQUENCE = "mix", "sequence"
+MIX, SEQUENCE, FILM = "mix", "sequence", "film"
 LOCAL_KINDS: dict[str, Kind] = {
     MIX: Kind(MIX, "mix", "Mix", path="", cost=0, rate_limit=0, rate_window_seconds=0,
               params=(), media="video", local=True, icon="film",
@@ -322,6 +322,9 @@ LOCAL_KINDS: dict[str, Kind] = {
     SEQUENCE: Kind(SEQUENCE, "sequence", "Sequence", path="", cost=0, rate_limit=0,
                    rate_window_seconds=0, params=(), media="video", local=True,
                    icon="film"),
+    # A storyboard's scenes (clips and their narrations) under a title card.
+    FILM: Kind(FILM, "film", "Film", path="", cost=0, rate_limit=0, rate_window_seconds=0,
+               params=(), media="video", local=True, icon="clapperboard"),
 }
 ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
 

@@ -74,6 +74,12 @@
     name.className = "block-name";
     name.textContent = `${clip.index + 1}. ${clip.name} · ${clip.kept.toFixed(1)} s`;
     block.append(name);
+    for (const edge of ["in", "out"]) {  // drag an edge to trim (the fields say it too)
+      const handle = document.createElement("span");
+      handle.className = `block-handle block-handle-${edge}`;
+      handle.dataset.trim = edge;
+      block.append(handle);
+    }
     return block;
   }
 
@@ -147,7 +153,48 @@
     return x < first.getBoundingClientRect().left ? first : last;
   }
 
+  // Drag a block's edge to trim it: its In or Out field follows, in tenths of a second.
+  let trim = null;
+
+  function startTrim(event, handle) {
+    const block = handle.closest(".timeline-block");
+    const form = block.closest("[data-join-form]");
+    const clip = clipsOf(form)[Number(block.dataset.index)];
+    const track = block.parentElement.getBoundingClientRect();
+    const edge = handle.dataset.trim;
+    trim = { form, clip, edge, x: event.clientX, shortest: parseFloat(form.dataset.shortestKept) || 0,
+             from: edge === "in" ? clip.trimIn : clip.trimOut,
+             perPixel: totalOf(clipsOf(form)) / (track.width || 1),
+             input: clip.row.querySelector(edge === "in" ? "[data-clip-in]" : "[data-clip-out]") };
+  }
+
+  document.addEventListener("pointermove", (event) => {
+    if (!trim) return;
+    const { clip, edge } = trim;
+    const length = parseFloat(clip.row.dataset.seconds) || clip.trimOut;
+    let value = trim.from + (event.clientX - trim.x) * trim.perPixel;
+    value = edge === "in" ? Math.min(value, clip.trimOut - trim.shortest)
+                          : Math.max(value, clip.trimIn + trim.shortest);
+    value = Math.round(Math.max(0, Math.min(value, length)) * 10) / 10;
+    const shown = String(value);
+    if (trim.input.value !== shown) {
+      trim.input.value = shown;
+      trim.input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
+  function endTrim() { trim = null; }
+  document.addEventListener("pointerup", endTrim);
+  document.addEventListener("pointercancel", endTrim);
+
   document.addEventListener("pointerdown", (event) => {
+    const handle = event.target.closest("[data-join-form] .timeline-block [data-trim]");
+    if (handle && event.button === 0) {
+      event.preventDefault();
+      stopPreview(handle.closest("[data-join-form]"));
+      startTrim(event, handle);
+      return;
+    }
     const block = event.target.closest("[data-join-form] .timeline-block");
     if (!block || event.button !== 0) return;
     event.preventDefault();

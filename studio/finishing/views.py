@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from studio.finishing import exports, parts, subtitles
-from studio.finishing.forms import CROSSFADE_MAX, JoinForm, MixForm
+from studio.finishing.forms import CROSSFADE_MAX, SHORTEST_KEPT, JoinForm, MixForm
 from studio.finishing.joining import MAX_PARTS
 from studio.finishing.mixing import FinishingError
 from studio.finishing.models import Export
@@ -72,7 +72,8 @@ def join(request: HttpRequest) -> HttpResponse:
             checked = True
     return render(request, "finishing/join.html", {
         "form": form, "checked": checked, "max_parts": MAX_PARTS,
-        "crossfade_max": CROSSFADE_MAX}, status=400 if checked else 200)
+        "crossfade_max": CROSSFADE_MAX, "shortest_kept": SHORTEST_KEPT},
+        status=400 if checked else 200)
 
 
 @login_required

@@ -88,6 +88,14 @@ def test_clips_joined_on_the_timeline_are_previewed_then_made_as_trimmed(
     assert order_of(page) == [lighthouse, harbour, forest]
 
     harbour_row = page.locator(f"[data-clip][data-generation-id='{harbour}']")
+    edge, width = blocks.nth(1).locator("[data-trim=out]").bounding_box(), (
+        blocks.nth(1).bounding_box()["width"])
+    page.mouse.move(edge["x"] + edge["width"] / 2, edge["y"] + edge["height"] / 2)
+    page.mouse.down()  # its end dragged a third of the way back: trimmed by hand
+    page.mouse.move(edge["x"] - width / 3, edge["y"] + edge["height"] / 2, steps=6)
+    page.mouse.up()
+    trimmed = float(harbour_row.get_by_label("Out (s)", exact=True).input_value())
+    assert 0.5 < trimmed < 4, "dragging the block's end did not trim it"
     harbour_row.get_by_label("In (s)", exact=True).fill("0.5")
     harbour_row.get_by_label("Out (s)", exact=True).fill("3")
     forest_row = page.locator(f"[data-clip][data-generation-id='{forest}']")

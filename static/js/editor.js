@@ -15,6 +15,12 @@
     const value = parseFloat(input ? input.value : "");
     return Number.isFinite(value) && value >= 0 ? value : fallback;
   };
+  /** The Preview button says what a press does next: "Preview" (play) or "Stop" (pause). */
+  function labelPreview(form, playing) {
+    form.querySelector("[data-preview-label]").textContent = playing ? "Stop" : "Preview";
+    const use = form.querySelector("[data-preview-play] use");
+    if (use) use.setAttribute("href", use.getAttribute("href").replace(/#.*$/, playing ? "#pause" : "#play"));
+  }
   const played = (media) => { const promise = media.play(); if (promise) promise.catch(() => {}); };
 
   // --- join: the clips as the form holds them ----------------------------------------
@@ -239,7 +245,6 @@
       this.players = [...form.querySelectorAll("[data-preview-player]")];
       this.playhead = form.querySelector("[data-playhead]");
       this.clock = form.querySelector("[data-preview-clock]");
-      this.label = form.querySelector("[data-preview-label]");
       this.running = false;
       this.tick = this.tick.bind(this);
     }
@@ -256,7 +261,7 @@
       played(this.current);
       this.running = true;
       this.form.dataset.previewState = "playing";
-      this.label.textContent = "Stop";
+      labelPreview(this.form, true);
       requestAnimationFrame(this.tick);
     }
 
@@ -264,7 +269,7 @@
       this.running = false;
       for (const player of this.players) player.pause();
       this.form.dataset.previewState = finished ? "ended" : "stopped";
-      this.label.textContent = "Preview";
+      labelPreview(this.form, false);
     }
 
     load(player, clip) {
@@ -393,6 +398,9 @@
     trackBlock(form.querySelector("[data-mix-video-track]"), mix.video, 0, shown);
     trackBlock(form.querySelector("[data-mix-voice-track]"), mix.voice, mix.offset, shown,
                "data-mix-voice-block");
+    const cut = form.querySelector("[data-mix-cut]");
+    cut.hidden = !(mix.length && mix.length < shown);
+    cut.style.left = percent(shown ? mix.length / shown : 1);
     form.querySelector("[data-preview-play]").hidden = !(mix.video && mix.voice);
     form.querySelector("[data-mix-total]").textContent =
       mix.length ? `${mix.length.toFixed(1)} s` : "–";
@@ -410,7 +418,6 @@
       this.voice = form.querySelector("[data-mix-voice]");
       this.playhead = form.querySelector("[data-playhead]");
       this.clock = form.querySelector("[data-preview-clock]");
-      this.label = form.querySelector("[data-preview-label]");
       this.running = false;
       this.tick = this.tick.bind(this);
     }
@@ -430,7 +437,7 @@
       played(this.player);
       this.running = true;
       this.form.dataset.previewState = "playing";
-      this.label.textContent = "Stop";
+      labelPreview(this.form, true);
       requestAnimationFrame(this.tick);
     }
 
@@ -439,7 +446,7 @@
       this.player.pause();
       this.voice.pause();
       this.form.dataset.previewState = finished ? "ended" : "stopped";
-      this.label.textContent = "Preview";
+      labelPreview(this.form, false);
     }
 
     tick() {

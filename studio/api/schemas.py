@@ -174,6 +174,15 @@ class GenerationLinks(Schema):
     media: str | None = Field(description="Its file, once it succeeded.")
 
 
+class Timings(Schema):
+    """Whole milliseconds; null until the moment they end has come."""
+
+    waited_ms: int | None = Field(description="From created to its call first going out.")
+    ran_ms: int | None = Field(description="From its call going out to its end "
+                                           "(the provider's rendering included).")
+    total_ms: int | None = Field(description="From created to its end.")
+
+
 class GenerationOut(Schema):
     id: int
     kind: AnyKind
@@ -191,6 +200,7 @@ class GenerationOut(Schema):
     created_at: Timestamp
     started_at: Timestamp | None = Field(description="When its call first went out.")
     finished_at: Timestamp | None
+    timings: Timings
     media_url: str | None
     set: SetOut | None = Field(description="The submission it is one of.")
     links: GenerationLinks

@@ -31,11 +31,26 @@ def generation_shape(generation: Generation, origin: str) -> dict:
             "error_code": generation.error_code, "error_message": generation.error_message,
             "author": generation.author.username if generation.author else None,
             "created_at": generation.created_at, "started_at": generation.started_at,
-            "finished_at": generation.finished_at, "media_url": media,
+            "finished_at": generation.finished_at, "timings": timings(generation),
+            "media_url": media,
             "set": set_shape(generation),
             "links": {"self": at, "media": media,
                       "cancel": f"{at}/cancel" if State(generation.state) in CANCELABLE
                       else None}}
+
+
+def timings(generation: Generation) -> dict:
+    created, started, finished = (generation.created_at, generation.started_at,
+                                  generation.finished_at)
+    return {"waited_ms": milliseconds(created, started),
+            "ran_ms": milliseconds(started, finished),
+            "total_ms": milliseconds(created, finished)}
+
+
+def milliseconds(start, end) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds() * 1000))
 
 
 def set_shape(generation: Generation) -> dict | None:

@@ -30,3 +30,10 @@ def last_id(team) -> int:
     it, so its stream starts after it."""
     newest = Event.objects.for_team(team).order_by("-id").values_list("id", flat=True)
     return newest.first() or 0
+
+
+def page_last_id(request, team) -> int:
+    """`last_id`, read once per request: a page's stream and its bell start there."""
+    if not hasattr(request, "_last_event_id"):
+        request._last_event_id = last_id(team)
+    return request._last_event_id

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from studio.events.publishing import last_id
+from studio.events.publishing import page_last_id
 from studio.generations import composer
 from studio.generations.filtering import GalleryFilter, as_filtered, either, filter_names
 from studio.generations.models import Generation
@@ -108,7 +108,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         return render(request, "generations/no_team.html")
     before = parse_int(request.GET.get("before", ""))
     # Read before the cards: whatever is stored after it, the page's stream sends.
-    live_since = None if before else last_id(current_membership(request).team)
+    live_since = None if before else page_last_id(request, current_membership(request).team)
     form, generations = filtered(request)
     if before:
         generations = generations.filter(pk__lt=before)

@@ -41,6 +41,7 @@ class SourceGrid(forms.Widget):
     any of the team's, e.g. from a card's "Animate" link."""
 
     template_name = "generations/_source_grid.html"
+    drawable = False  # a page of the team's items: not in a form's drawing key
     use_fieldset = True  # a group: its <legend> names it, each tile's label a choice
 
     def __init__(self, queryset=None, noun: str = "image", slug: str = "", attrs=None):

@@ -11,6 +11,8 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
+from studio.lib import drawings
+
 register = template.Library()
 
 THEMES = ("light", "dark")  # no cookie: the system's preference
@@ -50,3 +52,9 @@ def theme(request: HttpRequest) -> dict:
     """The theme cookie set by the switch, so the first paint is already right."""
     chosen = request.COOKIES.get("theme", "")
     return {"theme": chosen if chosen in THEMES else ""}
+
+
+@register.filter
+def drawing_key(form) -> str:
+    """What `{% cache %}` keeps a form's drawing under ("": draw it each time)."""
+    return drawings.drawing_key(form)

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from studio.events.publishing import last_id
+from studio.events.publishing import page_last_id
 from studio.review.notifications import bell_context
 
 
@@ -12,4 +12,4 @@ def bell(request: HttpRequest) -> dict:
     if membership is None:
         return {}
     return {"bell": SimpleLazyObject(lambda: bell_context(membership)),
-            "bell_since": SimpleLazyObject(lambda: last_id(membership.team))}
+            "bell_since": SimpleLazyObject(lambda: page_last_id(request, membership.team))}

@@ -2,7 +2,7 @@
 board, tag and review filters, the review status on every card's row, and the active
 board's share of the one submit path."""
 
-from functools import partial
+from functools import cache, partial
 
 from django import forms
 from django.db.models import OuterRef, Q, Subquery
@@ -19,8 +19,10 @@ def board_field(team) -> forms.Field:
 
 
 def tag_field(team) -> forms.Field:
-    """The team's tags, read only when drawn or checked (a poll asks nothing)."""
-    return forms.ChoiceField(required=False, label="Tag", choices=partial(tag_choices, team))
+    """The team's tags, read only when drawn or checked (a poll asks nothing), and
+    once per form."""
+    return forms.ChoiceField(required=False, label="Tag",
+                             choices=cache(partial(tag_choices, team)))
 
 
 def tag_choices(team) -> list[tuple[str, str]]:

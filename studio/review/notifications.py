@@ -150,8 +150,8 @@ def quietly(receiver):
 @quietly
 def on_move(sender, generation_id: int, target: str, **moved) -> None:
     """The lifecycle's `moved` signal: a job of one's own ended (alone, or the last
-    of its set)."""
-    if target not in (State.SUCCEEDED, State.FAILED):
+    of its set; a set also ends when its last pending items are canceled)."""
+    if target not in (State.SUCCEEDED, State.FAILED, State.CANCELED):
         return
     generation = Generation.objects.select_related("generation_set").filter(
         pk=generation_id).first()
@@ -164,7 +164,7 @@ def on_move(sender, generation_id: int, target: str, **moved) -> None:
     generation_set = generation.generation_set
     if generation_set is not None and generation_set.size > 1:
         set_ended(author, generation_set)
-    else:
+    elif target != State.CANCELED:  # a job one canceled oneself needs no word
         job_ended(author, generation, target)
 
 
@@ -188,8 +188,12 @@ def set_ended(author: Membership, generation_set: GenerationSet) -> None:
         return
     done = items.filter(state=State.SUCCEEDED).count()
     failed = items.filter(state=State.FAILED).count()
-    text = f"Set #{generation_set.pk} finished: {done} done" + (
-        f", {failed} failed." if failed else ".")
+    if not done and not failed:
+        return  # all of it canceled: nothing came of it to tell
+    canceled = items.filter(state=State.CANCELED).count()
+    text = f"Set #{generation_set.pk} finished: " + ", ".join(
+        f"{n} {word}" for n, word in ((done, "done"), (failed, "failed"),
+                                      (canceled, "canceled")) if n) + "."
     notify(author, NotificationKind.SET_FINISHED, text,
            reverse("gallery") + f"?set={generation_set.pk}",
            key=f"set_finished:{generation_set.pk}")

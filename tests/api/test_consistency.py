@@ -3,6 +3,7 @@ one timestamp format; absolute URLs; a generation's set, timings and links where
 is shown."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -82,10 +83,22 @@ def test_a_generation_shows_its_set_timings_and_links_everywhere(admin):
     for generation in (made, shown, *listed):
         assert generation["set"]["size"] == 2 and len(generation["set"]["ids"]) == 2
         assert generation["started_at"] is None and generation["finished_at"] is None
+        assert generation["timings"] == {"waited_ms": None, "ran_ms": None, "total_ms": None}
         at = f"http://testserver/api/v1/generations/{generation['id']}"
         assert generation["links"] == {"self": at, "cancel": f"{at}/cancel", "media": None}
     canceled = admin.post(made["links"]["cancel"]).json()
     assert canceled["links"]["cancel"] is None and RFC3339_MS.match(canceled["finished_at"])
+    assert canceled["timings"]["waited_ms"] is None and canceled["timings"]["total_ms"] >= 0
+
+
+def test_timings_are_the_waits_and_the_run_in_whole_milliseconds(admin):
+    made = create(admin)
+    created = Generation.objects.get(pk=made["id"]).created_at
+    Generation.objects.filter(pk=made["id"]).update(
+        started_at=created + timedelta(seconds=1.25),
+        finished_at=created + timedelta(seconds=4.5))
+    shown = admin.get(f"/api/v1/generations/{made['id']}").json()
+    assert shown["timings"] == {"waited_ms": 1250, "ran_ms": 3250, "total_ms": 4500}
 
 
 def test_one_timestamp_format_everywhere(admin):

@@ -28,7 +28,7 @@ content_type_overrides:
 def generated(live_server, tmp_path, monkeypatch):
     """The `studio_client` package, generated from /api/v1/openapi.json as served."""
     document = tmp_path / "openapi.json"
-    document.write_bytes(httpx.get(f"{live_server.url}/api/v1/openapi.json").content)
+    document.write_bytes(httpx.get(f"{live_server.url}/api/v1/openapi.json", timeout=60).content)
     (tmp_path / "config.yaml").write_text(CONFIG)
     subprocess.run([sys.executable, "-m", "openapi_python_client", "generate", "--path",
                     str(document), "--config", str(tmp_path / "config.yaml"),

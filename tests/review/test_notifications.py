@@ -13,7 +13,8 @@ from studio.api import tokens
 from studio.events.models import Event
 from studio.events.shapers import Viewer
 from studio.events.stream import shape
-from studio.generations.models import GenerationSet
+from studio.generations import actions
+from studio.generations.models import Generation, GenerationSet
 from studio.review.models import Notification, NotificationKind
 from studio.review.notifications import notify
 from studio.teams.models import Membership
@@ -76,6 +77,29 @@ def test_a_set_is_told_once_when_its_last_item_ends(team_a, owner, owner_client,
     assert notification.kind == NotificationKind.SET_FINISHED
     assert notification.text == f"Set #{generation_set.pk} finished: 3 done."
     assert notification.url == f"/?set={generation_set.pk}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("sandbox_url")
+def test_a_set_whose_last_item_is_canceled_is_told_with_what_came_of_it(
+        team_a, owner, owner_client, fake_clock):
+    owner_client.post("/generate/tts/", {**SPEECH, "text": "Take {one|two|three}."})
+    last = Generation.objects.order_by("pk").last()
+    assert actions.pause(member(owner, team_a), last).ok
+    drive(fake_clock)
+    assert Notification.objects.count() == 0  # one of the set still waits
+    assert actions.cancel(member(owner, team_a), last).ok
+    generation_set = GenerationSet.objects.get()
+    assert texts(owner) == [f"Set #{generation_set.pk} finished: 2 done, 1 canceled."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_or_set_one_cancels_whole_tells_no_one(team_a, owner, owner_client):
+    owner_client.post("/generate/tts/", {**SPEECH, "text": "Take {one|two}."})
+    owner_client.post("/generate/tts/", {**SPEECH, "text": "Alone."})
+    for job in Generation.objects.all():
+        assert actions.cancel(member(owner, team_a), job).ok
+    assert texts(owner) == []
 
 
 @pytest.mark.django_db(transaction=True)

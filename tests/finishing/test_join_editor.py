@@ -168,3 +168,15 @@ def test_remix_opens_the_editor_with_each_clips_trim_and_crossfade(owner_client,
     assert field_values(page, "trim_in") == ["1", ""]
     assert field_values(page, "trim_out") == ["", "3.5"]
     assert field_values(page, "crossfade") == ["", "0.5"]
+
+
+def test_the_sequences_page_says_its_cuts_in_words(owner_client, team_a, owner):
+    a, b, c = clip(team_a, owner, 5), clip(team_a, owner, 4), clip(team_a, owner, 3)
+    owner_client.post("/generate/sequence/", timeline(
+        [a, b, c], trim_in=["", "1", "0.5"], trim_out=["", "3.5", ""],
+        crossfade=["", "0.5", ""]))
+    sequence = Generation.objects.get(kind="sequence")
+    page = owner_client.get(f"/generations/{sequence.pk}/").content.decode()
+    assert (f"#{a.pk} whole · crossfade 0.5 s · #{b.pk} 1–3.5 s · cut · "
+            f"#{c.pk} 0.5–end") in page
+    assert "[[" not in page and "None" not in page

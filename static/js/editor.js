@@ -21,6 +21,16 @@
     const use = form.querySelector("[data-preview-play] use");
     if (use) use.setAttribute("href", use.getAttribute("href").replace(/#.*$/, playing ? "#pause" : "#play"));
   }
+  /** A preview whose media cannot be played stops and says so. */
+  function watchFailures(preview, medias) {
+    for (const media of medias) {
+      media.addEventListener("error", () => {
+        if (!preview.running) return;
+        preview.stop();
+        preview.clock.textContent = "This could not be played here; it can still be made.";
+      });
+    }
+  }
   const played = (media) => { const promise = media.play(); if (promise) promise.catch(() => {}); };
 
   // --- join: the clips as the form holds them ----------------------------------------
@@ -247,6 +257,7 @@
       this.clock = form.querySelector("[data-preview-clock]");
       this.running = false;
       this.tick = this.tick.bind(this);
+      watchFailures(this, this.players);
     }
 
     start() {
@@ -420,6 +431,7 @@
       this.clock = form.querySelector("[data-preview-clock]");
       this.running = false;
       this.tick = this.tick.bind(this);
+      watchFailures(this, [this.player, this.voice]);
     }
 
     start() {

@@ -9,8 +9,10 @@ import av
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import JOIN_EDITOR
 from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import log_in
+from tests.browser.world import Contexts, World
 from tests.stack import Stack, csrf_post, running_stack
 
 pytestmark = pytest.mark.browser
@@ -188,3 +190,37 @@ def test_the_mix_editor_places_the_voice_by_drag_and_previews_it_at_its_offset(
     mix_card = page.locator("#gallery-grid > [data-kind=mix]")
     expect(mix_card).to_have_attribute("data-status", "succeeded", timeout=60_000)
     assert problems == [], f"{problems}\n{stack.logs()}"
+
+
+def test_without_javascript_the_join_editor_still_reorders_and_keeps_what_was_typed(
+        contexts: Contexts, studio_world: World) -> None:
+    context = contexts.new_context("member", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(studio_world.address(JOIN_EDITOR))
+        first, second, third = order_of(page)
+        rows = page.locator("[data-join-list] > [data-clip]")
+        rows.nth(1).get_by_label("Out (s)", exact=True).fill("1.5")
+        rows.first.get_by_role("button", name=re.compile("^Later")).click()
+        expect(rows.first).to_have_attribute("data-generation-id", second)
+        assert order_of(page) == [second, first, third]
+        expect(rows.first.get_by_label("In (s)", exact=True)).to_have_value("0.5")
+        expect(rows.first.get_by_label("Out (s)", exact=True)).to_have_value("1.5")
+        expect(rows.nth(2).get_by_label("Crossfade in (s)")).to_have_value("0.5")
+    finally:
+        context.close()
+
+
+def test_a_preview_whose_clip_cannot_be_played_stops_and_says_so(
+        contexts: Contexts, studio_world: World) -> None:
+    page = contexts.page("member")
+    try:
+        page.route(re.compile(r"/generations/\d+/media$"), lambda route: route.abort())
+        page.goto(studio_world.address(JOIN_EDITOR))
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("[data-preview-clock]")).to_have_text(
+            "This could not be played here; it can still be made.")
+        expect(page.locator("[data-join-form]")).to_have_attribute(
+            "data-preview-state", "stopped")
+    finally:
+        page.close()

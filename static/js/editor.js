@@ -31,6 +31,7 @@
       });
     }
   }
+  const DRIFT = 0.25;  // seconds two players may drift apart before one is put back in step
   const played = (media) => { const promise = media.play(); if (promise) promise.catch(() => {}); };
 
   // --- join: the clips as the form holds them ----------------------------------------
@@ -471,6 +472,9 @@
         this.voiceStarted = true;
         this.voice.currentTime = at - offset;
         played(this.voice);
+      } else if (this.voiceStarted && !videoDone && !this.voice.paused
+                 && Math.abs(this.voice.currentTime - (at - offset)) > DRIFT) {
+        this.voice.currentTime = at - offset;  // a stall in either one: back in step
       }
       this.playhead.style.left = percent(this.mix.span ? at / this.mix.span : 0);
       this.form.dataset.previewAt = at.toFixed(2);

@@ -136,7 +136,8 @@ def test_the_mix_editor_places_the_voice_by_drag_and_previews_it_at_its_offset(
     page.on("pageerror", lambda error: problems.append(str(error)))
     stack.start_worker()
     made(stack, "t2v", {"prompt": "a quiet pier", "duration": 5})
-    made(stack, "tts", {"text": "The pier waits.", "voice": "Wise_Woman"})
+    made(stack, "tts", {"text": "The pier waits. The boats come home at dusk, one by one.",
+                        "voice": "Wise_Woman"})  # seconds of voice: room to look
     log_in(page, stack)
     video_card = page.locator("#gallery-grid > [data-kind=video_t2v]").first
     expect(page.locator("#gallery-grid > [data-kind=tts][data-status=succeeded]")).to_have_count(
@@ -159,6 +160,7 @@ def test_the_mix_editor_places_the_voice_by_drag_and_previews_it_at_its_offset(
     offset = float(page.get_by_label("Voice starts after (seconds)").input_value())
     assert offset > 0.5, "dragging the voice did not move its offset"
     page.get_by_label("Voice starts after (seconds)").fill("1.5")
+    page.get_by_label("When the lengths differ").select_option("hold")
     page.get_by_label(re.compile("Voice volume")).fill("0.5")
     expect(page.locator("[data-mix-volume-shown]")).to_have_text("0.50")
 

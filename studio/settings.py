@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "studio.generations",
     "studio.finishing",
     "studio.review",
+    "studio.storyboards",
     "studio.api",
     "ninja",
     "studio.credits",

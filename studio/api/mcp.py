@@ -25,7 +25,8 @@ DJANGO = ASGIHandler()  # the studio's own ASGI handler: the REST API in process
 server = MCPServer("Studio", instructions=(
     "A creative team's studio: generate speech, images and videos, see what they cost "
     "and the team's balance, follow a generation and get a link to its file. Kinds, "
-    "their parameters and ranges come from list_kinds; generate waits up to 60 s."))
+    "their parameters and ranges come from list_kinds; generate waits up to 60 s. "
+    "make_storyboard turns a script into a narrated film in one set."))
 
 
 class Studio:
@@ -114,6 +115,28 @@ async def add_to_board(ctx: Context, board_id: int, generation_ids: list[int]) -
     """Put the team's generations on a board (ones already on it stay put)."""
     return await Studio(ctx).call("POST", f"/boards/{board_id}/items",
                                   json={"generations": generation_ids})
+
+
+@server.tool()
+async def make_storyboard(ctx: Context, title: str, script: str, look: str = "") -> dict:
+    """A storyboard from a script, made into a film as one set. Scenes are separated
+    by blank lines; in a scene, a line starting `Picture:` is the picture's prompt,
+    one starting `Motion:` how it moves (each defaults to the narration), every other
+    line is what the narrator says. `look`: a style line added to every picture.
+    Answers the storyboard (scenes, what each part cost) and the set made (its quote
+    and generations; the film is the last, made once every part is ready)."""
+    studio = Studio(ctx)
+    body = {"title": title, "script": script, **({"look": look} if look else {})}
+    storyboard = await studio.call("POST", "/storyboards", json=body)
+    made = await studio.call("POST", f"/storyboards/{storyboard['id']}/make")
+    return {"storyboard": storyboard, "set": made}
+
+
+@server.tool()
+async def get_storyboard(ctx: Context, storyboard_id: int) -> dict:
+    """A storyboard: each scene's speech, picture and clip (state, generation, what a
+    make would cost now) and its film's."""
+    return await Studio(ctx).call("GET", f"/storyboards/{storyboard_id}")
 
 
 def bearer(scope: dict) -> str:

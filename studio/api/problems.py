@@ -80,6 +80,11 @@ TYPES: dict[str, ProblemType] = {t.slug: t for t in (
     ProblemType("in-trash", 409, "In the trash", "It is already in the trash."),
     ProblemType("not-in-trash", 409, "Not in the trash",
                 "It is in the gallery, not in the trash: there is nothing to restore."),
+    ProblemType("nothing-to-make", 409, "Nothing to make",
+                "Every part of the storyboard is made and unchanged, and so is its film."),
+    ProblemType("mixed-set", 409, "Parts of a piece",
+                "The set made parts that wait for each other (a storyboard's): make the "
+                "storyboard again, which re-makes what failed."),
     ProblemType("idempotency-in-progress", 409, "Idempotent request in progress",
                 "The first request with this Idempotency-Key is still being answered, "
                 "or failed; send it again shortly."),
@@ -113,7 +118,8 @@ REFUSALS = {"too_late": "too-late-to-cancel", "not_waiting": "not-waiting",
             "not_paused": "not-paused", "not_held": "not-held",
             "nothing_failed": "nothing-failed", "not_variable": "not-variable",
             "pending": "pending", "in_trash": "in-trash", "budget": "over-limit",
-            "invalid": "validation"}
+            "invalid": "validation", "nothing_to_make": "nothing-to-make",
+            "mixed_set": "mixed-set"}
 # A submission's refusal (budget.Verdict.reason) -> its type.
 LIMITS = {"balance": "insufficient-credits", "team_budget": "team-budget-exceeded",
           "member_cap": "member-cap-exceeded", "limit": "token-cap-exceeded"}

@@ -15,7 +15,7 @@ from pydantic import (
 
 from studio.api.models import Scope, WebhookDelivery
 from studio.api.times import rfc3339
-from studio.generations import alternatives, states
+from studio.generations import alternatives, states, submission
 from studio.generations.models import Lane
 from studio.lib.converters import LARGEST_ID
 from studio.multimodal import catalog
@@ -26,6 +26,8 @@ from studio.teams.models import Role
 # from the finishing pages, not through the REST API); any kind may be shown.
 KindName = Literal[tuple(catalog.KINDS)]
 AnyKind = Literal[tuple(catalog.ALL_KINDS)]
+# A set's kind: its generations' one kind, or "mixed" (a storyboard's parts and film).
+SetKind = Literal[(*catalog.ALL_KINDS, submission.MIXED)]
 Status = Literal[tuple(states.Status.values)]
 LaneName = Literal[tuple(Lane.values)]
 RoleName = Literal[tuple(Role.values)]
@@ -321,7 +323,7 @@ class CommentOut(Schema):
 
 class SetProgressOut(Schema):
     id: int
-    kind: AnyKind
+    kind: SetKind
     size: int
     cost: int
     ids: list[int]

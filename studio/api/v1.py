@@ -11,6 +11,7 @@ from studio.api import (  # noqa: F401 (each adds its operations)
     media,
     notifications,
     sharing,
+    storyboards,
     work,
 )
 from studio.api.service import api, not_found

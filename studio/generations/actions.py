@@ -141,6 +141,10 @@ def retry_failed(member: Membership, generation_set: GenerationSet) -> Done:
     failed = list(waiting_items(generation_set, State.FAILED))
     if not failed:
         return refused(f"Nothing of set #{pk} failed.", "nothing_failed")
+    if generation_set.kind == submission.MIXED:  # its rows wait for each other
+        return refused(f"Set #{pk} made the parts of a piece that wait for each other: "
+                       "make its storyboard again, which re-makes what failed.",
+                       "mixed_set")
     outcome = submission.submit(member, member.user, retry_order(generation_set, failed,
                                                                  member))
     if not outcome.queued:

@@ -5,6 +5,10 @@ provokes a 429: a job is handed to a worker only when the window's plan
 (rate_windows.py, the arithmetic) says its slot is open. Jobs wait in the database,
 not in a worker.
 
+A job that waits for other rows (`Generation.waits_for`: a clip its picture, a film
+its parts) is not sent before every one of them succeeded, and fails, unsent, when
+one of them fails or is canceled.
+
 `tick()` is one pass; the runner (runner.py) loops it in `manage.py worker`.
 Several dispatchers may run at once (one per worker dyno): each (token, kind) window
 is decided inside a transaction holding that window's row lock. The dispatcher is
@@ -15,13 +19,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django_q.tasks import async_task
 
 from studio.generations import lifecycle
 from studio.generations.models import Attempt, Generation, RateWindow
 from studio.generations.rate_windows import Window, latest_stamps, plan, typical
-from studio.generations.states import FOLLOWED_UP, State
+from studio.generations.states import FOLLOWED_UP, State, Status
 from studio.lib import clock
 from studio.multimodal import catalog
 
@@ -38,6 +42,7 @@ def tick(now: datetime | None = None) -> datetime | None:
     """
     now = now or clock.now()
     reclaim_lapsed(now)
+    fail_waiting_in_vain()
     wakes = [dispatch_group(key, jobs, now) for key, jobs in queued_groups().items()]
     start_local(now)
     wakes.append(start_follow_ups(now))
@@ -47,7 +52,7 @@ def tick(now: datetime | None = None) -> datetime | None:
 def queued_groups() -> dict[tuple[str, str], list[Generation]]:
     """Queued jobs by (token fingerprint, kind): the unit the API rate-limits."""
     groups: dict[tuple[str, str], list[Generation]] = defaultdict(list)
-    queued = (Generation.objects.filter(state=State.QUEUED)
+    queued = (unblocked(Generation.objects.filter(state=State.QUEUED))
               .exclude(kind__in=catalog.LOCAL_KINDS).select_related("team")
               .order_by("created_at", "id"))
     fingerprints: dict[int, str] = {}
@@ -152,12 +157,53 @@ def publish_expectations(waiting: list[tuple[Generation, datetime]]) -> None:
 def start_local(now: datetime) -> None:
     """Hand queued local kinds (mix, sequence) to workers, each to its kind's maker
     (plugged into the catalog by the app that makes it): they take no API slot."""
-    local = Generation.objects.filter(state=State.QUEUED, kind__in=catalog.LOCAL_KINDS)
+    local = unblocked(Generation.objects.filter(state=State.QUEUED,
+                                                kind__in=catalog.LOCAL_KINDS))
     for job in local.order_by("id")[:LOCAL_BATCH]:
         lease = lifecycle.take_local(job, now)
         if lease is not None:
             async_task(job.kind_spec.parts.maker, job.pk, lease.isoformat(),
                        task_name=f"make-{job.pk}")
+
+
+WaitLink = Generation.waits_for.through
+GAVE_UP = (Status.FAILED, Status.CANCELED)
+
+
+def unblocked(queued):
+    """Those of `queued` that wait for nothing still unfinished."""
+    return queued.exclude(Exists(WaitLink.objects.filter(from_generation=OuterRef("pk"))
+                                 .exclude(to_generation__status=Status.SUCCEEDED)))
+
+
+def fail_waiting_in_vain() -> None:
+    """Queued jobs waiting for one that failed or was canceled fail too, unsent; and
+    so on down the line (a film whose clip failed with its picture)."""
+    while True:
+        links = (WaitLink.objects.filter(from_generation__state=State.QUEUED,
+                                         to_generation__status__in=GAVE_UP)
+                 .select_related("from_generation", "to_generation").order_by("id"))
+        failed = [link for link in links if lifecycle.waited_in_vain(
+            link.from_generation, gave_up_reason(link.from_generation, link.to_generation))]
+        if not failed:
+            return
+
+
+# What a kind is called when one part of a piece names another.
+PART_NOUNS = {catalog.TTS: "speech", catalog.IMAGE: "picture", catalog.VIDEO_I2V: "clip"}
+
+
+def part_noun(generation: Generation) -> str:
+    return PART_NOUNS.get(generation.kind) or generation.kind_spec.label.lower()
+
+
+def gave_up_reason(waiting: Generation, awaited: Generation) -> str:
+    """The picture #12 this clip moves failed: <its own reason>"""
+    relation = "moves" if waiting.source_id == awaited.pk else "waits for"
+    ended = "failed" if awaited.status == Status.FAILED else "was canceled"
+    why = f": {awaited.error_message}" if awaited.error_message else "."
+    return (f"The {part_noun(awaited)} #{awaited.pk} this {part_noun(waiting)} "
+            f"{relation} {ended}{why}")
 
 
 def start_follow_ups(now: datetime) -> datetime | None:

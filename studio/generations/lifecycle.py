@@ -253,6 +253,14 @@ def cancel(generation: Generation, reason: str = "") -> bool:
                  not_before=None, error_message=reason)
 
 
+def waited_in_vain(generation: Generation, reason: str) -> bool:
+    """queued -> failed: a row it waits for failed or was canceled. Nothing was sent,
+    so nothing is charged, and its reserved credits are free again."""
+    return _finish(generation, State.FAILED, (State.QUEUED,), charged=False,
+                   code="part_failed", message=reason, queue_position=None,
+                   expected_start_at=None, not_before=None)
+
+
 def approve(generation: Generation) -> bool:
     """held -> queued: an admin let the set spend its credits."""
     return _move(generation, State.QUEUED, sources=(State.HELD,))

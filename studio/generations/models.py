@@ -235,6 +235,10 @@ class Generation(models.Model):
     generation_set = models.ForeignKey(GenerationSet, null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="generations",
                                        help_text="The submission it was made in.")
+    waits_for = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="awaited_by",
+        help_text="Rows it is not sent before (a clip its picture, a film its parts): "
+                  "when one fails or is canceled, this fails too.")
     via_token = models.PositiveIntegerField(
         null=True, blank=True, db_index=True,
         help_text="The REST API token it was made with (studio.api), if any.")
@@ -307,6 +311,14 @@ class Generation(models.Model):
     def summary(self) -> str:
         """The words the person typed: the text, prompt or motion prompt."""
         return words_in(self.params)
+
+    @functools.cached_property
+    def waiting_for(self) -> list[int]:
+        """Ids of the rows it waits for that have not succeeded yet (none once sent)."""
+        if self.state != State.QUEUED:
+            return []
+        return list(self.waits_for.exclude(status=Status.SUCCEEDED).order_by("id")
+                    .values_list("pk", flat=True))
 
     @property
     def attempts(self) -> int:

@@ -66,9 +66,12 @@ GRAPH: dict[State, Step] = {
         Status.QUEUED, "an admin, who approves it (queued) or declines it; its author "
         "may cancel it", (State.QUEUED, State.CANCELED),
         after_crash="nothing to recover: it waits in the database"),
+    # A queued row that waits for another (waits_for) fails, unsent, when that one
+    # fails or is canceled.
     State.QUEUED: Step(
-        Status.QUEUED, "the dispatcher, when its (token, kind) window has room and it is "
-        "this job's turn", (State.DISPATCHED, State.PAUSED, State.CANCELED),
+        Status.QUEUED, "the dispatcher, when its (token, kind) window has room, it is "
+        "this job's turn and every row it waits for succeeded",
+        (State.DISPATCHED, State.PAUSED, State.CANCELED, State.FAILED),
         after_crash="nothing to recover: it waits in the database"),
     State.PAUSED: Step(
         Status.QUEUED, "its author or an admin, who resumes or cancels it",

@@ -72,13 +72,33 @@ def quote(order: Order) -> list[dict]:
     return alternatives.expand(order.kind, order.params, order.count).params
 
 
+# The kind of a set whose orders are of several kinds (a storyboard's speeches,
+# pictures, clips and film): it is retried by making its piece again, not as one kind.
+MIXED = "mixed"
+
+# Connects the rows of a submission of several orders before it commits (which row
+# waits for which, a clip's source, a film's parts): each order's rows, in order.
+Link = Callable[[list[list[Generation]]], None]
+
+
 def submit(membership: Membership, author, order: Order,
            limit: Callable[[int], str] | None = None) -> Outcome:
     """Judge the whole quote and queue every generation, or refuse it all; one team
     at a time, so two submissions cannot both spend the last credits. `limit`: a
     further cap on the total (an API token's own), its refusal or ""."""
-    made = quote(order)
-    total = sum(order.kind.cost_for(params) for params in made)
+    return submit_all(membership, author, [order], limit)
+
+
+def submit_all(membership: Membership, author, orders: list[Order],
+               limit: Callable[[int], str] | None = None, *, link: Link | None = None,
+               template: dict | None = None) -> Outcome:
+    """`submit` for several orders, of any kinds, as one set: quoted, judged, held
+    for approval and reserved as a whole. `link` connects their rows before anything
+    commits; `template`: what the set keeps of what was asked (default: the first
+    order's parameters)."""
+    made = [quote(order) for order in orders]
+    total = sum(order.kind.cost_for(params) for order, each in zip(orders, made)
+                for params in each)
     with transaction.atomic():
         membership.team = Team.objects.select_for_update().get(pk=membership.team_id)
         verdict = budget.judge(membership, total)
@@ -86,9 +106,10 @@ def submit(membership: Membership, author, order: Order,
             verdict.refusal = limit(total)
             verdict.reason = "limit" if verdict.refusal else ""
         over_limit = above_approval_limit(membership.team, total)
-        generations = queue(membership.team, author, order, made, total,
+        generations = queue(membership.team, author, orders, made, total,
                             held=over_limit and not membership.can_manage,
-                            self_approved=over_limit and membership.can_manage) \
+                            self_approved=over_limit and membership.can_manage,
+                            link=link, template=template) \
             if verdict.allowed else []
     if generations:
         submitted.send(sender=Order, membership=membership, generations=generations)
@@ -96,24 +117,53 @@ def submit(membership: Membership, author, order: Order,
                       approved_by_author=bool(generations) and over_limit
                       and membership.can_manage)
     if outcome.queued and not outcome.held:
-        starts = dispatch.forecast(membership.team.api_fingerprint, order.kind.endpoint_type)
-        outcome.expected_finish = max((starts[g.pk] for g in generations if g.pk in starts),
-                                      default=None)
+        outcome.expected_finish = expected_finish(membership.team, generations)
     return outcome
+
+
+def expected_finish(team: Team, generations: list[Generation]) -> datetime | None:
+    """When the last of `generations` the dispatcher can plan now should be answered."""
+    starts = {}
+    for kind in dict.fromkeys(g.kind for g in generations if g.kind in catalog.KINDS):
+        starts.update(dispatch.forecast(team.api_fingerprint, kind))
+    return max((starts[g.pk] for g in generations if g.pk in starts), default=None)
 
 
 def above_approval_limit(team: Team, total: int) -> bool:
     return team.approval_above is not None and total > team.approval_above
 
 
-def queue(team: Team, author, order: Order, made: list[dict],
-          total: int, *, held: bool = False, self_approved: bool = False) -> list[Generation]:
-    kind = order.kind
-    generation_set = GenerationSet.objects.create(team=team, author=author, kind=kind.endpoint_type,
-                                         template=order.params, count=order.count,
-                                         size=len(made), cost=total)
+def queue(team: Team, author, orders: list[Order], made: list[list[dict]], total: int, *,
+          held: bool = False, self_approved: bool = False, link: Link | None = None,
+          template: dict | None = None) -> list[Generation]:
+    kinds = {order.kind.endpoint_type for order in orders}
+    first = orders[0]
+    generation_set = GenerationSet.objects.create(
+        team=team, author=author, kind=kinds.pop() if len(kinds) == 1 else MIXED,
+        template=first.params if template is None else template,
+        count=first.count if len(orders) == 1 else 1,
+        size=sum(len(each) for each in made), cost=total)
     # A new row's first state; every later move is lifecycle.py's.
     state = State.HELD if held else State.QUEUED
+    rows = [rows_of(team, author, order, each, generation_set, state)
+            for order, each in zip(orders, made)]
+    if link is not None:
+        link(rows)
+    generations = [generation for each in rows for generation in each]
+    audit.record(team, author, AuditEvent.Action.GENERATED,
+                 summary(orders, generations, total) + approval_note(held, self_approved),
+                 generation=generations[0].pk, generations=[g.pk for g in generations],
+                 kind=generation_set.kind)
+    live.set_made(generation_set, generations)
+    if held:
+        transaction.on_commit(lambda: held_for_approval.send(
+            GenerationSet, generation_set_id=generation_set.pk), robust=True)
+    return generations
+
+
+def rows_of(team: Team, author, order: Order, made: list[dict],
+            generation_set: GenerationSet, state: State) -> list[Generation]:
+    kind = order.kind
     upload_name = ""
     generations = []
     for params in made:
@@ -130,14 +180,6 @@ def queue(team: Team, author, order: Order, made: list[dict],
                 generation.source_upload.name = upload_name
         generation.save()
         generations.append(generation)
-    audit.record(team, author, AuditEvent.Action.GENERATED,
-                 summary(kind, generations, total) + approval_note(held, self_approved),
-                 generation=generations[0].pk, generations=[g.pk for g in generations],
-                 kind=kind.endpoint_type)
-    live.set_made(generation_set, generations)
-    if held:
-        transaction.on_commit(lambda: held_for_approval.send(
-            GenerationSet, generation_set_id=generation_set.pk), robust=True)
     return generations
 
 
@@ -147,8 +189,10 @@ def approval_note(held: bool, self_approved: bool) -> str:
     return ", above the approval limit, approved by its author" if self_approved else ""
 
 
-def summary(kind: catalog.Kind, generations: list[Generation], total: int) -> str:
+def summary(orders: list[Order], generations: list[Generation], total: int) -> str:
+    kinds = {order.kind.label for order in orders}
+    label = kinds.pop() if len(kinds) == 1 else "items"
     if len(generations) == 1:
-        return f"Queued {kind.label} #{generations[0].pk} ({total:,} credits)"
-    return (f"Queued {len(generations)} {kind.label} #{generations[0].pk}–"
+        return f"Queued {label} #{generations[0].pk} ({total:,} credits)"
+    return (f"Queued {len(generations)} {label} #{generations[0].pk}–"
             f"#{generations[-1].pk} ({total:,} credits)")

@@ -198,6 +198,9 @@ class AuditEvent(models.Model):
         TAGS_CHANGED = "tags_changed", "Changed tags"
         REVIEW_CHANGED = "review_changed", "Changed a review status"
         APPROVAL_RULE_CHANGED = "approval_rule_changed", "Changed who may approve"
+        # --- storyboards ---
+        STORYBOARD_CREATED = "storyboard_created", "Made a storyboard"
+        STORYBOARD_CHANGED = "storyboard_changed", "Changed a storyboard"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

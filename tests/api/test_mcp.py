@@ -29,7 +29,8 @@ with patch.dict(os.environ):
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox_url")]
 
 TOOLS = {"list_kinds", "get_balance", "generate", "get_generation", "list_generations",
-         "get_download_link", "list_boards", "add_to_board"}
+         "get_download_link", "list_boards", "add_to_board", "make_storyboard",
+         "get_storyboard"}
 
 
 

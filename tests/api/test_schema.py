@@ -35,10 +35,12 @@ SETTINGS = {"deadline": None, "derandomize": True,
 # Valid data must be accepted (2xx; or 401, 403, 404, 409, 429 as schemathesis allows),
 # except where the document cannot say all a value must be: an uploaded image must
 # decode and be 64 px a side or more, and a `source` or `file` id must be one of the
-# team's, and a webhook's host must resolve to a public address: those are a 422
+# team's, and a webhook's host must resolve to a public address, and each scene of a
+# storyboard's script must have words to say within the API's limits: those are a 422
 # naming the field.
 CONFIG = SchemathesisConfig.from_dict({"operations": [{
-    "include-operation-id": ["create_generation", "upload_file", "create_webhook"],
+    "include-operation-id": ["create_generation", "upload_file", "create_webhook",
+                             "create_storyboard"],
     "checks": {"positive_data_acceptance": {"expected-statuses": [
         "2xx", "401", "403", "404", "409", "422", "429"]}}}]})
 

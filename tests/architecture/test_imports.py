@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "studio"
 # Which app may import which: each only from those listed before it.
 LAYERS = ["lib", "multimodal", "sandbox", "teams", "events", "credits", "generations",
-          "finishing", "review", "api", "project"]
+          "finishing", "review", "storyboards", "api", "project"]
 
 
 def module_name(path: Path) -> str:

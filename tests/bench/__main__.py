@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHES = ["matcher", "video_memory", "finishing", "hostile", "dispatch", "turns", "api",
+BENCHES = ["matcher", "video_memory", "finishing", "film", "hostile", "dispatch", "turns", "api",
            "gallery", "load"]
 
 

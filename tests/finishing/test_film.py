@@ -1,7 +1,11 @@
 """A film: a title card and scenes under their narrations, as a player reads it."""
 
+import csv
+import io
 import re
+import zipfile
 
+import av
 import pytest
 
 from studio.finishing import film
@@ -28,7 +32,6 @@ NARRATIONS = ["The harbour wakes. Boats drift out.",
 
 
 def players_view(path) -> dict:
-    import av
     with av.open(str(path)) as container:
         return {kind: [(s.codec_context.name, getattr(s.codec_context, "sample_rate", None))
                        for s in container.streams if s.type == kind]
@@ -173,3 +176,35 @@ def test_a_film_without_a_title_scenes_or_a_sensible_crossfade_is_refused(
     scene = Scene(tmp_path / "never.mp4", tmp_path / "never.mp3", "Never.")
     with pytest.raises(FinishingError, match=re.escape(message)):
         make_film([scene] * count, title, tmp_path / "film.mp4", crossfade=crossfade)
+
+
+@pytest.mark.django_db
+def test_a_films_page_lists_its_scenes_parts_and_zips_them_with_a_manifest(
+        owner_client, team_a, owner, tmp_path):
+    clip = finished_video(team_a, owner, tmp_path, "a quiet lane", seconds=1)
+    voices = [finished_speech(team_a, owner, words) for words in ("First.", "Second.")]
+    made = film_of(team_a, owner, [(clip, voices[0]), (clip, voices[1])])
+    assert made.status == Status.SUCCEEDED, made.error_message
+    page = owner_client.get(f"/generations/{made.pk}/").content.decode()
+    for pk in (clip.pk, voices[0].pk, voices[1].pk):
+        assert f'href="/generations/{pk}/"' in page
+    assert f'href="/generations/{made.pk}/parts.zip"' in page
+    assert "/generate/film/" not in page  # no form to remix it in: a storyboard makes it
+    response = owner_client.get(f"/generations/{made.pk}/parts.zip")
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        names = archive.namelist()
+        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+        assert archive.read(clip.download_name) == clip.media.open("rb").read()
+    assert names == ["manifest.csv", clip.download_name, voices[0].download_name,
+                     voices[1].download_name]  # the clip of both scenes, once
+    assert [int(row["id"]) for row in rows] == [clip.pk, voices[0].pk, voices[1].pk]
+
+
+@pytest.mark.django_db
+def test_another_teams_film_parts_cannot_be_downloaded(owner_client, outsider_client, team_a,
+                                                        owner, tmp_path):
+    clip = finished_video(team_a, owner, tmp_path, "a quiet lane", seconds=1)
+    made = film_of(team_a, owner, [(clip, finished_speech(team_a, owner, "Mine."))])
+    assert owner_client.get(f"/generations/{made.pk}/parts.zip").status_code == 200
+    assert outsider_client.get(f"/generations/{made.pk}/parts.zip").status_code == 404

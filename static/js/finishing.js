@@ -1,5 +1,5 @@
 // The finishing pages: the mix form warns when video and voice lengths differ by
-// more than half a second; the join list moves a clip earlier or later.
+// more than half a second.
 "use strict";
 
 function durations(select) {
@@ -27,16 +27,4 @@ function checkLengths(form) {
 document.addEventListener("input", (event) => {
   const form = event.target.closest("[data-mix-form]");
   if (form) checkLengths(form);
-});
-
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-join-up], [data-join-down]");
-  if (!button) return;
-  const item = button.closest("li");
-  if (button.matches("[data-join-up]") && item.previousElementSibling) {
-    item.previousElementSibling.before(item);
-  } else if (button.matches("[data-join-down]") && item.nextElementSibling) {
-    item.nextElementSibling.after(item);
-  }
-  button.focus();
 });

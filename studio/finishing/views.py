@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from studio.finishing import exports, parts, subtitles
-from studio.finishing.forms import JoinForm, MixForm
+from studio.finishing.forms import CROSSFADE_MAX, SHORTEST_KEPT, JoinForm, MixForm
 from studio.finishing.joining import MAX_PARTS
 from studio.finishing.mixing import FinishingError
 from studio.finishing.models import Export
@@ -17,7 +17,6 @@ from studio.generations import reach, submission
 from studio.generations.models import Generation
 from studio.generations.views import serve_file
 from studio.lib import media_limits
-from studio.lib.converters import parse_id
 from studio.multimodal import catalog
 from studio.teams.models import Role
 from studio.teams.scoping import current_membership
@@ -55,22 +54,26 @@ def mix(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
+    """The join editor: the chosen clips on a timeline, trimmed and crossfaded. Its
+    Earlier, Later, Remove and Add buttons also work as plain posts (`edit`), which
+    come back with the change made and everything typed kept."""
     membership = current_membership(request)
-    data = request.POST or None
-    form = JoinForm(data, team=membership.team)
+    form = JoinForm(request.POST or None, team=membership.team, query=request.GET)
+    checked = False  # whether the form was sent to be made (its errors are shown)
     if request.method == "POST":
         if not membership.can_generate:
             raise PermissionDenied("Viewers can browse and download, not join clips.")
-        if form.is_valid():
+        if edit := request.POST.get("edit"):
+            form.edited(edit, request.POST.getlist("add"))
+        elif form.is_valid():
             ids = form.cleaned_data["parts"]
-            return submit(request, catalog.SEQUENCE, {"parts": ids},
-                          source=form.items[ids[0]])
-        chosen = [parse_id(v) for v in request.POST.getlist("parts")]
-    else:
-        chosen = [parse_id(v) for v in request.GET.getlist("ids")]
+            return submit(request, catalog.SEQUENCE, form.params(), source=form.items[ids[0]])
+        else:
+            checked = True
     return render(request, "finishing/join.html", {
-        "form": form, "chosen": form.ordered([pk for pk in chosen if pk]),
-        "max_parts": MAX_PARTS}, status=400 if form.errors else 200)
+        "form": form, "checked": checked, "max_parts": MAX_PARTS,
+        "crossfade_max": CROSSFADE_MAX, "shortest_kept": SHORTEST_KEPT},
+        status=400 if checked else 200)
 
 
 @login_required

@@ -18,7 +18,8 @@ SHOWN_APART = {*catalog.WORDS,
                  if kind.source and kind.source.param),
                "voice", "width", "height", "duration", "num_frames",
                # a local kind's parts ("Made from") and what the worker noted
-               "video", "speech", "parts", "speech_ms", "starts", "cues"}
+               "video", "speech", "parts", "speech_ms", "starts", "cues", "trims",
+               "crossfades"}
 
 
 def page(request: HttpRequest, generation: Generation, review, *,
@@ -43,6 +44,8 @@ def facts(generation: Generation) -> list[tuple[str, str]]:
                          ("Frames", frames(generation))):
         if value:
             rows.append((label, value))
+    if timing := cuts_in_words(params):
+        rows.append(("Cuts", timing))
     known = {param.name: param.label for param in generation.kind_spec.params} | LOCAL_LABELS
     rows += [(known.get(name, name.replace("_", " ").capitalize()), in_words(value))
              for name, value in params.items()
@@ -52,6 +55,24 @@ def facts(generation: Generation) -> list[tuple[str, str]]:
 
 LOCAL_LABELS = {"offset": "Voice starts after (s)", "fit": "When lengths differ",
                 "volume": "Voice volume", "subtitles": "Subtitle track"}
+
+
+def cuts_in_words(params: dict) -> str:
+    """A sequence's trims and crossfades, clip by clip: "#4 whole · crossfade 1 s ·
+    #7 0.5-3 s", with an en dash; empty when every clip plays whole after a cut."""
+    ids, trims, fades = (params.get(name) or [] for name in ("parts", "trims", "crossfades"))
+    if not any(start or end is not None for start, end in trims) and not any(fades[1:]):
+        return ""
+    words = []
+    for n, pk in enumerate(ids):
+        start, end = trims[n] if n < len(trims) else (0, None)
+        if n:
+            fade = fades[n] if n < len(fades) else 0
+            words.append(f"crossfade {fade:g} s" if fade else "cut")
+        whole = not start and end is None
+        words.append(f"#{pk} " + ("whole" if whole else
+                                  f"{start or 0:g}–{'end' if end is None else f'{end:g} s'}"))
+    return " · ".join(words)
 
 
 def voice_name(voice: str) -> str:

@@ -246,8 +246,8 @@ MIX_REMIX = ("video", "speech", "offset", "fit", "volume")
 
 def remix_query(generation: Generation) -> dict:
     """The generation's parameters (and source) that pre-fill its kind's form again."""
-    if generation.kind == catalog.SEQUENCE:  # the clips, in their order
-        return {"ids": generation.params.get("parts", [])}
+    if generation.kind == catalog.SEQUENCE:  # the clips, in their order, as trimmed
+        return sequence_query(generation.params)
     if generation.kind == catalog.MIX:  # the form's own fields, not what the worker noted
         return {name: generation.params[name] for name in MIX_REMIX if name in generation.params}
     params = dict(generation.params)
@@ -257,6 +257,18 @@ def remix_query(generation: Generation) -> dict:
         if rule and rule.param:
             params.pop(rule.param, None)  # the link was signed for this one call
     return params
+
+
+def sequence_query(params: dict) -> dict:
+    """The join editor's query: the clips, and each one's trim and crossfade when set."""
+    query = {"ids": params.get("parts", [])}
+    trims, fades = params.get("trims") or [], params.get("crossfades") or []
+    if any(start or end is not None for start, end in trims):
+        query["trim_in"] = [f"{start:g}" if start else "" for start, _ in trims]
+        query["trim_out"] = ["" if end is None else f"{end:g}" for _, end in trims]
+    if any(fades[1:]):
+        query["crossfade"] = [f"{fade:g}" if fade else "" for fade in fades]
+    return query
 
 
 def form_url(kind: catalog.Kind, query: dict) -> str:

@@ -134,7 +134,33 @@ def fail_login(page: Page) -> None:
     expect(page.locator(".field-error").first).to_be_visible(timeout=PENDING_UI_SECONDS)
 
 
+def preview_playing(form: str) -> Callable[[Page], None]:
+    """The editor's Preview playing, half a second into what would be made."""
+
+    def preview(page: Page) -> None:
+        page.locator(f"{form} [data-preview-play]").click()
+        page.wait_for_function(
+            f"() => Number(document.querySelector('{form}').dataset.previewAt) > 0.5",
+            timeout=PENDING_UI_SECONDS)
+
+    preview.__name__ = f"preview_{form.strip('[]').replace('-', '_')}"
+    return preview
+
+
+def send_a_trim_past_the_end(page: Page) -> None:
+    """The join sent with its first clip's Out past that clip's end."""
+    page.locator("[data-clip]").first.get_by_label("Out (s)", exact=True).fill("99")
+    page.locator("[data-join-form] button.primary").click()
+    expect(page.locator("[data-clip] .field-error").first,
+           "no error beside the clip").to_be_visible(timeout=PENDING_UI_SECONDS)
+
+
 # --- the list -------------------------------------------------------------------------
+
+# Three clips, the second trimmed, the third crossfaded into.
+JOIN_EDITOR = ("/generate/sequence/?ids={video_t2v}&ids={video_cogvideox}&ids={video_i2v}"
+               "&trim_in=&trim_in=0.5&trim_in=&trim_out=&trim_out=&trim_out="
+               "&crossfade=&crossfade=&crossfade=0.5")
 
 PAGES: list[PageSpec] = [
     # The gallery: the main team's newest work is queued, running, failed, canceled.
@@ -192,6 +218,12 @@ PAGES: list[PageSpec] = [
     PageSpec("export-by-the-worker", "/generations/{image}/exports/webp/", "member"),
     PageSpec("mix", "/generate/mix/?source={video_t2v}&speech={tts}", "member"),
     PageSpec("join", "/generate/sequence/?ids={video_t2v}&ids={video_cogvideox}", "member"),
+    PageSpec("join-empty", "/generate/sequence/", "member"),
+    PageSpec("join-editor-preview", JOIN_EDITOR, "member",
+             state=preview_playing("[data-join-form]")),
+    PageSpec("join-editor-errors", JOIN_EDITOR, "member", state=send_a_trim_past_the_end),
+    PageSpec("mix-preview", "/generate/mix/?source={video_i2v}&speech={tts}&offset=0.3",
+             "member", state=preview_playing("[data-mix-form]")),
     PageSpec("approvals", "/approvals/", "admin"),
     PageSpec("api-tokens", "/account/tokens/", "member"),
     PageSpec("team-webhooks", "/team/webhooks/", "admin"),

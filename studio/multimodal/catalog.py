@@ -329,9 +329,11 @@ LOCAL_KINDS: dict[str, Kind] = {
 ALL_KINDS: dict[str, Kind] = {**KINDS, **LOCAL_KINDS}
 
 KINDS_BY_SLUG: dict[str, Kind] = {kind.slug: kind for kind in KINDS.values()}
-# The parameters that hold the words a person typed, in the order a summary looks.
+# The parameters that hold the words a person typed, in the order a summary looks; a
+# film (a local kind, made from a storyboard) is named by its title.
 WORDS: tuple[str, ...] = tuple(dict.fromkeys(
-    param.name for kind in KINDS.values() for param in kind.params if param.words))
+    [param.name for kind in KINDS.values() for param in kind.params if param.words]
+    + ["title"]))
 
 
 def kind_choices() -> list[tuple[str, str]]:

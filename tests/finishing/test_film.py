@@ -208,3 +208,14 @@ def test_another_teams_film_parts_cannot_be_downloaded(owner_client, outsider_cl
     made = film_of(team_a, owner, [(clip, finished_speech(team_a, owner, "Mine."))])
     assert owner_client.get(f"/generations/{made.pk}/parts.zip").status_code == 200
     assert outsider_client.get(f"/generations/{made.pk}/parts.zip").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_film_is_named_and_found_by_its_title(owner_client, team_a, owner, tmp_path):
+    clip = finished_video(team_a, owner, tmp_path, "a quiet lane", seconds=1)
+    made = film_of(team_a, owner, [(clip, finished_speech(team_a, owner, "Mine."))],
+                   title="Harbour at dawn")
+    assert made.summary == "Harbour at dawn"
+    assert made.download_name.startswith("harbour-at-dawn")
+    found = owner_client.get("/?q=harbour").content.decode()
+    assert f'data-generation-id="{made.pk}"' in found and "Harbour at dawn" in found

@@ -17,7 +17,7 @@ from studio.api.service import ERRORS, ItemId, api, membership, need
 from studio.api.work import REFUSED, answer, as_json
 from studio.multimodal import catalog
 from studio.storyboards import actions, making, parts
-from studio.storyboards.models import CROSSFADE_MAX, Scene, Storyboard
+from studio.storyboards.models import CROSSFADE_MAX, TITLE_MAX, Scene, Storyboard
 from studio.storyboards.script import SCRIPT_MAX
 
 VoiceName = Literal[catalog.VOICES]
@@ -26,7 +26,8 @@ PartStateName = Literal[tuple(parts.PartState.values)]
 
 
 class StoryboardIn(Strict):
-    title: str = Field(max_length=200, pattern=r"\S", description="Not blank")
+    title: str = Field(max_length=TITLE_MAX, pattern=r"\S", description="Not blank; the "
+                       "film's title card.")
     script: str = Field(
         max_length=SCRIPT_MAX, description="Scenes separated by blank lines; in a scene, a "
         "line starting `Picture:` is the picture's prompt, one starting `Motion:` the "

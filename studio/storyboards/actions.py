@@ -16,7 +16,7 @@ from studio.generations import submission
 from studio.lib.outcome import Done
 from studio.multimodal import catalog
 from studio.storyboards import making, parts
-from studio.storyboards.models import CROSSFADE_MAX, Scene, Storyboard
+from studio.storyboards.models import CROSSFADE_MAX, TITLE_MAX, Scene, Storyboard
 from studio.storyboards.script import SCENES_MAX, SceneDraft, ScriptError, parse_script
 from studio.teams import audit
 from studio.teams.models import AuditEvent, Membership
@@ -46,8 +46,8 @@ def storyboard_problems(title: str, look: str, voice: str, provider: str,
     problems = {}
     if not title.strip():
         problems["title"] = "Give the storyboard a title."
-    elif len(title) > Storyboard._meta.get_field("title").max_length:
-        problems["title"] = "A title is at most 200 characters."
+    elif len(title.strip()) > TITLE_MAX:
+        problems["title"] = f"A title is at most {TITLE_MAX} characters (the film's title card)."
     if len(look) > Storyboard._meta.get_field("look").max_length:
         problems["look"] = "A look is at most 300 characters: a short style line."
     if voice not in catalog.VOICES:

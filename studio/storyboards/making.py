@@ -57,9 +57,12 @@ def orders(storyboard: Storyboard, scenes: list[Scene]) -> tuple[Wanted, list]:
 
 def retake(storyboard: Storyboard, scenes: list[Scene], scene: Scene,
            part: str) -> tuple[Wanted, list]:
-    """A new take of one part of one scene (a new picture brings a new clip), made
-    or not, and the film again when nothing else is left to make; nothing more."""
+    """A new take of one part of one scene (a new picture brings a new clip; a clip
+    whose picture is missing, changed or failed brings its picture), made or not, and
+    the film again when nothing else is left to make; nothing more."""
     chosen = [(scene, part)] + ([(scene, parts.CLIP)] if part == parts.PICTURE else [])
+    if part == parts.CLIP and parts.part_state(scene, parts.PICTURE) in parts.TO_MAKE:
+        chosen.insert(0, (scene, parts.PICTURE))
     taken = {(each.pk, name) for each, name in chosen}
     others = [(each, name) for each, name in wanted(scenes) if (each.pk, name) not in taken]
     made = [order_of(catalog.get(parts.KIND_OF[name]), parts.params_of(each, name))

@@ -8,11 +8,13 @@ sent with), so making again (making.py) sends only what is missing or changed.
 from django.conf import settings
 from django.db import models
 
+from studio.finishing import film
 from studio.lib import clock
 from studio.lib.team_scope import TeamQuerySet, reached_through
 from studio.multimodal import catalog
 
-CROSSFADE_MAX = 2.0  # seconds; the film's own limit
+CROSSFADE_MAX = film.MAX_CROSSFADE  # the film's limits are a storyboard's
+TITLE_MAX = film.MAX_TITLE
 I2V_PROVIDER_CHOICES = [(p.name, p.name) for p in catalog.I2V_PROVIDERS]
 VOICE_CHOICES = [(voice, voice.replace("_", " ")) for voice in catalog.VOICES]
 

@@ -5,8 +5,10 @@ prompt, and every other line the narration (joined with spaces)."""
 import re
 from dataclasses import dataclass
 
-SCENES_MAX = 40
-SCRIPT_MAX = 100_000  # characters: 40 long scenes with their prompts
+from studio.finishing.film import MAX_SCENES
+
+SCENES_MAX = MAX_SCENES  # a storyboard is one film: what its film can join
+SCRIPT_MAX = 100_000  # characters: every scene long, with its prompts
 PICTURE, MOTION = "picture:", "motion:"
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from studio.lib.outcome import on_page, refused
 from studio.multimodal import catalog
 from studio.storyboards import actions, forms, strip
-from studio.storyboards.models import VOICE_CHOICES, Scene, Storyboard
+from studio.storyboards.models import TITLE_MAX, VOICE_CHOICES, Scene, Storyboard
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
 
 
@@ -27,9 +27,10 @@ def scene_or_404(request: HttpRequest, pk: int) -> Scene:
 
 
 def choices() -> dict:
-    """The voices and providers the forms offer, from the catalog."""
+    """The voices and providers the forms offer, from the catalog, and the longest
+    title a film's title card takes."""
     return {"voices": VOICE_CHOICES, "providers": catalog.I2V_PROVIDERS,
-            "script_example": forms.SCRIPT_EXAMPLE}
+            "script_example": forms.SCRIPT_EXAMPLE, "title_max": TITLE_MAX}
 
 
 def listed(request: HttpRequest) -> QuerySet:

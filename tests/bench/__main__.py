@@ -7,8 +7,8 @@ import importlib
 import os
 import sys
 
-BENCHES = ["matcher", "video_memory", "finishing", "film", "hostile", "dispatch", "turns", "api",
-           "gallery", "load"]
+BENCHES = ["matcher", "video_memory", "finishing", "film", "storyboard_cost", "hostile",
+           "dispatch", "turns", "api", "gallery", "load"]
 
 
 def main(names: list[str]) -> None:

@@ -4,6 +4,7 @@ would cost and each part's state."""
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from studio.finishing import film
 from studio.generations.models import Generation
 from studio.generations.states import State, Status
 from studio.multimodal import catalog
@@ -38,6 +39,20 @@ def test_a_bad_script_is_refused_naming_the_field_and_nothing_is_kept(owner):
     assert not done.ok and done.code == "invalid" and "script" in done.result
     done = actions.create(membership(owner), "  ", THREE_SCENES)
     assert not done.ok and "title" in done.result
+    assert not Storyboard.objects.exists()
+
+
+def test_what_its_film_could_not_take_is_refused_before_anything_is_paid_for(owner):
+    """A storyboard is one film: its scenes, title and crossfade within the film's own
+    limits, so no make pays for parts of a film that would then fail."""
+    many = "\n\n".join(["Said."] * (film.MAX_SCENES + 1))
+    done = actions.create(membership(owner), "Many", many)
+    assert not done.ok and f"at most {film.MAX_SCENES}" in done.result["script"]
+    done = actions.create(membership(owner), "T" * (film.MAX_TITLE + 1), THREE_SCENES)
+    assert not done.ok and f"at most {film.MAX_TITLE}" in done.result["title"]
+    done = actions.create(membership(owner), "Slow", THREE_SCENES,
+                          crossfade=film.MAX_CROSSFADE + 0.5)
+    assert not done.ok and "crossfade" in done.result
     assert not Storyboard.objects.exists()
 
 

@@ -63,3 +63,16 @@ def test_a_take_of_no_known_part_is_refused(team_a, owner):
     storyboard = storyboard_of(owner)
     done = actions.retake(membership(owner), storyboard.ordered_scenes[0], "soundtrack")
     assert not done.ok and done.code == "invalid" and not Generation.objects.exists()
+
+
+def test_a_take_of_a_clip_whose_picture_was_never_made_brings_its_picture(
+        world, team_a, owner):
+    storyboard = storyboard_of(owner)
+    scene = storyboard.ordered_scenes[0]
+    done = actions.retake(membership(owner), scene, parts.CLIP)
+    assert done.ok, done.message
+    assert [g.kind for g in done.result.generations] == ["image", "video_i2v"]
+    drive(world)
+    scene.refresh_from_db()
+    assert scene.clip.status == Status.SUCCEEDED, scene.clip.error_message
+    assert scene.clip.source_id == scene.picture_id

@@ -27,6 +27,8 @@ def drawing_key(form: forms.Form) -> str:
 def field_parts(bound: forms.BoundField) -> tuple:
     field, widget = bound.field, bound.field.widget
     choices = getattr(widget, "choices", None)  # only what the widget draws
+    if choices is not None and not isinstance(choices, list):
+        widget.choices = choices = list(choices)  # read once: a drawing reuses them
     return (bound.name, type(field).__name__, type(widget).__name__, str(bound.label),
             str(field.help_text), field.required, field.disabled, str(bound.value()),
             sorted((key, str(value)) for key, value in widget.attrs.items()),

@@ -2,6 +2,8 @@
 moves, driven through the real dispatcher tick and the sandbox over loopback."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from studio.credits import budget
 from studio.credits.models import LedgerEntry
@@ -81,3 +83,21 @@ def test_a_waiting_card_says_what_it_waits_for(owner_client, team_a, owner):
     card = owner_client.get(f"/generations/{clip.pk}/card/").content.decode()
     assert 'data-status="queued"' in card
     assert f'waiting for <a href="/generations/{picture.pk}/">#{picture.pk}</a>' in card
+
+
+@pytest.mark.django_db
+def test_waiting_cards_cost_the_gallery_no_query_each_and_never_show_a_stale_wait(
+        owner_client, team_a, owner):
+    pictures = [queued(team_a, owner, "image", prompt=f"a lighthouse {n}") for n in range(2)]
+    clip_of(pictures[0])
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get("/")
+    clips = [clip_of(pictures[1]) for _ in range(4)]
+    with CaptureQueriesContext(connection) as five:
+        page = owner_client.get("/").content.decode()
+    assert len(five) == len(one)
+    assert page.count(f'waiting for <a href="/generations/{pictures[1].pk}/">') == 4
+    Generation.objects.filter(pk=pictures[1].pk).update(status=Status.SUCCEEDED)
+    page = owner_client.get("/").content.decode()
+    assert f'data-generation-id="{clips[0].pk}"' in page
+    assert f'waiting for <a href="/generations/{pictures[1].pk}/">' not in page

@@ -16,6 +16,8 @@ from studio.generations.models import Comment, Generation, GenerationSet, SavedP
 from studio.lib import clock
 from studio.review import share
 from studio.review.models import Board, BoardItem, Notification, ShareLink
+from studio.storyboards import actions as storyboard_actions
+from studio.storyboards.models import Scene, Storyboard
 from studio.teams import invitations
 from studio.teams.models import Invitation, Membership
 
@@ -25,7 +27,8 @@ pytestmark = pytest.mark.django_db
 OWNERS = {"generations": Generation, "sets": GenerationSet, "approvals": GenerationSet,
           "comments": Comment, "members": Membership, "invitations": Invitation,
           "tokens": ApiToken, "webhooks": WebhookEndpoint, "prompts": SavedPrompt,
-          "links": ShareLink, "notifications": Notification, "boards": Board}
+          "links": ShareLink, "notifications": Notification, "boards": Board,
+          "storyboards": Storyboard, "scenes": Scene}
 # Routes with parameters that are no team data's id, and why they are not walked.
 NOT_IDS = {
     "accounts/reset/": "Django's password reset: a signed token",
@@ -87,8 +90,11 @@ def team_a_data(team_a, owner, teammate) -> dict:
                                             cost=14)
     board = Board.objects.create(team=team_a, name="A's board", made_by=owner)
     BoardItem.objects.create(board=board, generation=live, position=1)
+    storyboard = storyboard_actions.create(Membership.objects.get(user=owner), "A's film",
+                                           "Said.\n\nSaid again.").result
     return {Generation: [live.pk, trashed.pk], GenerationSet: [made_set.pk],
-            Board: [board.pk],
+            Board: [board.pk], Storyboard: [storyboard.pk],
+            Scene: list(storyboard.scenes.values_list("pk", flat=True)),
             Comment: [Comment.objects.create(generation=live, author=owner, text="hi").pk],
             Membership: [Membership.objects.get(user=teammate).pk],
             Invitation: [invitations.create(team_a, owner, "member", 7).pk],

@@ -67,7 +67,8 @@ def card_key(generation: Generation, oob: str) -> str:
     comments = getattr(generation, "comment_count", 0) or 0
     trashed = int(generation.deleted_at is not None)
     stack = generation.stack.key if generation.stack else "-"
-    extras = ":".join(str(getattr(generation, name, "")) for name in CARD_ANNOTATIONS)
+    extras = ":".join(str(getattr(generation, name, "")) for name in
+                      ("awaited", *CARD_ANNOTATIONS))
     return (f"card:{generation.pk}:{generation.updated_at.timestamp():.6f}:{trashed}:"
             f"{rating:.3f}:{comments}:{stack}:{extras}:{oob or '-'}")
 

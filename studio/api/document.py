@@ -1,9 +1,11 @@
 """The OpenAPI document made to say what the server does beyond what the operations'
 types tell django-ninja: problems as application/problem+json, the quota's headers
 on every answer, Retry-After on a 429, `Idempotency-Key` on every POST and
-`Idempotent-Replayed` on its answers, and media's content types and ranges."""
+`Idempotent-Replayed` on its answers, media's content types and ranges, and that no
+text holds a NUL character (studio/api/nul.py refuses one anywhere)."""
 
 from studio.api import idempotency, quota
+from studio.api.nul import NO_NUL
 from studio.generations.models import CONTENT_TYPES
 
 PROBLEM = "application/problem+json"
@@ -64,7 +66,32 @@ def finish(schema: dict) -> dict:
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             if "206" in operation["responses"]:
                 operation.setdefault("parameters", []).extend(RANGED)
+    without_nul(schema)
     return schema
+
+
+NOT_BLANK = r"\S"
+NOT_BLANK_NOR_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def without_nul(node) -> None:
+    """Every free text of the document (no enum, no binary) says it holds no NUL."""
+    if isinstance(node, list):
+        for each in node:
+            without_nul(each)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and "enum" not in node and "const" not in node \
+            and node.get("format") != "binary":
+        pattern = node.get("pattern")
+        if pattern is None:
+            node["pattern"] = NO_NUL
+        elif pattern == NOT_BLANK:
+            node["pattern"] = NOT_BLANK_NOR_NUL
+    for key, inner in node.items():
+        if key not in ("example", "examples", "default"):
+            without_nul(inner)
 
 
 def add_links(paths: dict) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
-from studio.api import problems, quota
+from studio.api import nul, problems, quota
 
 PREFIX = "/api/v1/"
 PROBLEM = "application/problem+json"
@@ -23,13 +23,21 @@ class ApiAnswers:
             return self.get_response(request)
         reset = problems.ORIGIN.set(origin(request))
         try:
-            answer = self.get_response(request)
+            answer = refused_nul(request) or self.get_response(request)
             if answer.status_code >= 400 and not is_problem(answer):
                 answer = as_problem(request, answer)
         finally:
             problems.ORIGIN.reset(reset)
         quota.describe(request, answer)
         return answer
+
+
+def refused_nul(request: HttpRequest) -> HttpResponse | None:
+    where = nul.where_nul(request)
+    if not where:
+        return None
+    return problems.response("validation", f"Text may not hold a NUL character "
+                             f"(\\u0000); {where} does.")
 
 
 def origin(request: HttpRequest) -> str:

@@ -127,3 +127,17 @@ def test_restoring_a_generation_that_is_not_in_the_trash_is_a_conflict_not_a_404
                            HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert answer.status_code == 409
     assert answer.json()["type"].endswith("/api/v1/problems/not-in-trash")
+
+
+def test_a_nul_character_anywhere_is_a_validation_problem_naming_where(writer):
+    """PostgreSQL stores no NUL: the API refuses it before any query is made."""
+    listed = writer.get("/api/v1/generations", {"member": "a\x00b"})
+    assert "`member`" in problem_of(listed, 422, "validation")["detail"]
+    made = writer.post("/api/v1/generations", {"kind": "tts", "params": {
+        "text": "a\x00b", "voice": "Wise_Woman"}}, content_type="application/json")
+    assert "`params.text`" in problem_of(made, 422, "validation")["detail"]
+    made = create(writer).json()
+    noted = writer.post(f"/api/v1/generations/{made['id']}/comments",
+                        {"text": "\x00"}, content_type="application/json")
+    assert "`text`" in problem_of(noted, 422, "validation")["detail"]
+    assert writer.get("/api/v1/generations", {"member": "nobody"}).status_code == 200

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import time
+from contextlib import closing
 
 from tests.bench.film import NARRATIONS
 from tests.stack import Stack, csrf_post
@@ -38,7 +39,7 @@ def film_made(client, page: str) -> bool:
 
 def main() -> None:
     with Stack(env={"STUDIO_RATE_LIMITS": RATE_LIMITS}) as stack, \
-            stack.login_client() as client:
+            closing(stack.login_client()) as client:
         before = charged(client)
         made = csrf_post(client, "/storyboards/", {
             "title": "The Harbour", "script": SCRIPT, "look": "", "voice": "",

@@ -1,5 +1,6 @@
 """Settings, read from the environment; the defaults run a checkout with no setup."""
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -10,6 +11,11 @@ from studio.lib.media_storage import s3_backend, s3_origin
 from studio.multimodal.catalog import API_BASE_PATH, parse_rate_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# django-ninja's API docs page (its template and Swagger UI files), without "ninja" in
+# INSTALLED_APPS: the app registry would import it, and with it pydantic, into every
+# process (38 MiB a worker does not need: make bench, film).
+NINJA_FILES = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
@@ -38,7 +44,6 @@ INSTALLED_APPS = [
     "studio.review",
     "studio.storyboards",
     "studio.api",
-    "ninja",
     "studio.credits",
     "studio.sandbox",
     "studio.multimodal",
@@ -68,7 +73,7 @@ ASGI_APPLICATION = "studio.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_FILES / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -142,7 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_FILES / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: media goes through a members-only view
 # Media on an S3-compatible store when a bucket is named (a PaaS disk is ephemeral).

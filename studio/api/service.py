@@ -3,12 +3,14 @@
 details. The operations live in `endpoints` (resources) and `work` (actions on
 generations and sets); `v1` puts them together for the URLconf."""
 
+import json
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja import Path as PathEx
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -51,10 +53,21 @@ class StudioAPI(NinjaAPI):
         return operation.view_func.__name__
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from the studio's own static files: django-ninja reaches for a CDN
+    when `ninja` is not an installed app, which it is not (settings.NINJA_FILES)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, self.template, {  # tokens, not cookies: no CSRF
+            "swagger_settings": json.dumps(self.settings, indent=1), "api": api,
+            "add_csrf": False})
+
+
 api = StudioAPI(title="Studio API", version="1",
                description="A team's studio for scripts and agents: every rule a member "
                            "has in the browser. Send `Authorization: Bearer <token>`.",
-               auth=Bearer(), urls_namespace="api", docs_url="/docs",
+               auth=Bearer(), urls_namespace="api", docs_url="/docs", docs=LocalSwagger(),
                openapi_url="/openapi.json")
 
 

@@ -24,7 +24,6 @@ from django_q.tasks import async_task
 
 from studio.api import shapes
 from studio.api.models import WebhookDelivery, WebhookEndpoint
-from studio.api.schemas import GenerationOut
 from studio.api.times import rfc3339
 from studio.generations import lifecycle, runner
 from studio.generations.models import PENDING_STATUSES, Comment, Generation
@@ -128,6 +127,10 @@ def note_data(comment: Comment) -> dict:
 def generation_data(generation) -> dict:
     """The generation as GET /api/v1/generations/{id} shows it (its URLs absolute on
     the studio's public URL)."""
+    # The API's schemas (django-ninja, pydantic) are read here, not when the app
+    # loads: a worker that sends no webhook, or makes a film, does without them.
+    from studio.api.schemas import GenerationOut
+
     shape = shapes.generation_shape(generation, shapes.origin_of(None))
     return GenerationOut(**shape).model_dump(mode="json")
 

@@ -2,6 +2,7 @@
 the dispatcher ticked by the test (its tasks run inline)."""
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -205,6 +206,9 @@ def test_the_openapi_document_and_the_docs_are_served(live_server):
     assert "/api/v1/generations" in document["paths"]
     docs = httpx.get(f"{live_server.url}/api/v1/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    scripts = re.findall(r'src="([^"]*swagger[^"]*\.js)"', docs.text)
+    assert scripts and all(httpx.get(f"{live_server.url}{src}").status_code == 200
+                           for src in scripts)  # Swagger UI's own files are served
 
 
 def test_a_member_makes_and_revokes_a_token_on_the_tokens_page(owner_client, team_a, client):

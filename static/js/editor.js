@@ -345,15 +345,20 @@
     if (preview && preview.running) preview.stop();
   }
 
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-join-form] [data-preview-play]");
-    if (!button) return;
-    const form = button.closest("[data-join-form]");
-    if (!previews.has(form)) previews.set(form, new JoinPreview(form));
-    const preview = previews.get(form);
-    if (preview.running) preview.stop();
-    else preview.start();
-  });
+  // Preview plays, or stops, the form's own preview (made the first time).
+  function playOnClick(formSelector, previews, Preview) {
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest(`${formSelector} [data-preview-play]`);
+      if (!button) return;
+      const form = button.closest(formSelector);
+      if (!previews.has(form)) previews.set(form, new Preview(form));
+      const preview = previews.get(form);
+      if (preview.running) preview.stop();
+      else preview.start();
+    });
+  }
+
+  playOnClick("[data-join-form]", previews, JoinPreview);
 
   // --- mix: a video track and a voice track ----------------------------------------
 
@@ -487,15 +492,7 @@
 
   const mixPreviews = new WeakMap();
 
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-mix-form] [data-preview-play]");
-    if (!button) return;
-    const form = button.closest("[data-mix-form]");
-    if (!mixPreviews.has(form)) mixPreviews.set(form, new MixPreview(form));
-    const preview = mixPreviews.get(form);
-    if (preview.running) preview.stop();
-    else preview.start();
-  });
+  playOnClick("[data-mix-form]", mixPreviews, MixPreview);
 
   function changedMix(form) {
     const preview = mixPreviews.get(form);

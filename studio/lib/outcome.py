@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from studio.lib import redirects
 
@@ -35,3 +35,12 @@ def on_page(request: HttpRequest, done: Done, fallback: str = "gallery") -> Http
     """The outcome as a message, then back where the form asked (a path on this site)."""
     (messages.success if done.ok else messages.error)(request, done.message)
     return redirects.back(request, fallback)
+
+
+def on_page_or_text(request: HttpRequest, done: Done, fallback: str) -> HttpResponse:
+    """A script that asks for text (a drag or a drop) gets the sentence alone; a form,
+    the message and a redirect (`on_page`)."""
+    if request.headers.get("Accept") == "text/plain":
+        return HttpResponse(done.message, status=200 if done.ok else 400,
+                            content_type="text/plain")
+    return on_page(request, done, fallback)

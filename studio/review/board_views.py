@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from studio.generations.filtering import GalleryFilter, filter_names
 from studio.generations.models import Generation
 from studio.lib.converters import parse_id
-from studio.lib.outcome import on_page
+from studio.lib.outcome import on_page, on_page_or_text
 from studio.review import boards
 from studio.review.models import Board
 from studio.teams.scoping import current_membership, get_for_team_or_404, team_queryset
@@ -123,7 +123,7 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
     found = board_or_404(request, pk)
     values = request.POST.getlist("ids") or [request.POST.get("generation", "")]
     done = boards.add(current_membership(request), found, items_or_404(request, values))
-    return answer(request, done, reverse("board", args=[pk]))
+    return on_page_or_text(request, done, reverse("board", args=[pk]))
 
 
 @login_required
@@ -133,15 +133,8 @@ def add_selection(request: HttpRequest) -> HttpResponse:
     found = board_or_404(request, parse_id(request.POST.get("board", "")) or 0)
     done = boards.add(current_membership(request), found,
                       items_or_404(request, request.POST.getlist("ids")))
-    return answer(request, done, reverse("board", args=[found.pk]))
+    return on_page_or_text(request, done, reverse("board", args=[found.pk]))
 
-
-def answer(request: HttpRequest, done, fallback: str) -> HttpResponse:
-    """A script's drop gets the sentence alone; a form, the message and a redirect."""
-    if request.headers.get("Accept") == "text/plain":
-        return HttpResponse(done.message, status=200 if done.ok else 400,
-                            content_type="text/plain")
-    return on_page(request, done, fallback)
 
 
 @login_required
@@ -161,7 +154,7 @@ def reorder(request: HttpRequest, pk: int) -> HttpResponse:
     ids = [parse_id(value) for value in request.POST.getlist("ids")]
     done = boards.reorder(current_membership(request), found,
                           [pk for pk in ids if pk is not None])
-    return answer(request, done, reverse("board", args=[pk]))
+    return on_page_or_text(request, done, reverse("board", args=[pk]))
 
 
 @login_required

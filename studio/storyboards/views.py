@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studio.lib.outcome import on_page, refused
+from studio.lib.outcome import on_page, on_page_or_text, refused
 from studio.multimodal import catalog
 from studio.storyboards import actions, forms, strip
 from studio.storyboards.models import TITLE_MAX, VOICE_CHOICES, Scene, Storyboard
@@ -171,15 +171,8 @@ def scene_move(request: HttpRequest, pk: int) -> HttpResponse:
     if place is None:
         raise Http404("No such place in this storyboard.")
     done = actions.move_scene(current_membership(request), scene, place)
-    return answer(request, done, strip_url(scene.storyboard, scene))
+    return on_page_or_text(request, done, strip_url(scene.storyboard, scene))
 
-
-def answer(request: HttpRequest, done, fallback: str) -> HttpResponse:
-    """A script's drag gets the sentence alone; a form, the message and a redirect."""
-    if request.headers.get("Accept") == "text/plain":
-        return HttpResponse(done.message, status=200 if done.ok else 400,
-                            content_type="text/plain")
-    return on_page(request, done, fallback)
 
 
 @login_required

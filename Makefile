@@ -12,9 +12,11 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 # `make test` runs the suite twice: on SQLite, then on PostgreSQL + Redis servers that
 # tests/servers/servers.sh installs (Debian packages), starts on loopback and stops.
 # The first run is spread over two processes, a test file each at a time (module-scoped
-# stacks stay whole), then runs the tests marked serial in one; the second keeps only the
-# tests whose outcome can depend on the engine (tests/conftest.py: differs_by_engine),
-# spread the same way: each process has Redis databases of its own (tests/settings.py).
+# stacks stay whole); the second keeps only the tests whose outcome can depend on the
+# engine (tests/conftest.py: differs_by_engine), spread the same way (each process has
+# Redis databases of its own, tests/settings.py), then runs the tests marked serial in
+# one: the API document's fuzzing, on PostgreSQL alone, whose columns refuse more of
+# what a fuzzer sends than SQLite's (NUL characters, lengths).
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
@@ -65,9 +67,9 @@ test: test-deps chromium
 
 test-sqlite: test-deps chromium
 	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -n 2 --dist loadfile -m "not serial"
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m serial
 
-# Browser tests (pages' looks included) and tests without a database run once, above.
+# Browser tests (pages' looks included) and tests without a database run once, above;
+# the API document's fuzzing (marked serial) once, here.
 test-scale-out: test-deps chromium
 	$(SERVERS) run bash -c '$(PYTEST) -n 2 --dist loadfile -m "not serial"; status=$$?; \
 		$(PYTEST) -m serial && exit $$status'

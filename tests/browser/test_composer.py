@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.ready import arrived
 from tests.browser.test_speech_and_image import log_in
-from tests.stack import Stack
+from tests.stack import Stack, running_stack
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,14 @@ from studio.teams.models import Membership, Team
 user = get_user_model().objects.create_user({VIEWER!r}, password={VIEWER_PASSWORD!r})
 Membership.objects.create(team=Team.objects.get(name="E2E Team"), user=user, role="viewer")
 """
+
+
+@pytest.fixture(scope="module")
+def stack(request: pytest.FixtureRequest):
+    """Room for this module's images and videos in one minute: the API's limits (five
+    images a minute) are not what it tests, and waiting for them took 40 s."""
+    yield from running_stack(request, start_worker=False, env={
+        "STUDIO_RATE_LIMITS": "image=60/60,video_i2v=60/60"})
 
 
 def png(colour: tuple[int, int, int]) -> bytes:

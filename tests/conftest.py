@@ -170,6 +170,8 @@ def differs_by_engine(item: pytest.Item) -> bool:
     does in the browser; what their server does with the database is covered on both
     engines by the tests below them and by the e2e tests, which run real processes.
     """
+    if item.get_closest_marker("one_engine"):
+        return False
     if item.get_closest_marker("servers") or item.get_closest_marker("e2e"):
         return True
     if item.get_closest_marker("browser"):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.stack import ROOT, free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.one_engine]  # `make run` is SQLite's
 
 STARTUP_SECONDS = 90.0
 STOP_SECONDS = 15.0

@@ -128,7 +128,7 @@ calls = st.lists(st.tuples(st.sampled_from(FATES), st.floats(0.1, 3.0), st.boole
                  min_size=1, max_size=6)
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=calls, data=st.data())
 def test_every_record_is_booked_once_whatever_the_interleaving(

@@ -14,9 +14,9 @@ PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/$$(cat .python-version
 # The first run is spread over two processes, a test file each at a time (module-scoped
 # stacks stay whole); the second keeps only the tests whose outcome can depend on the
 # engine (tests/conftest.py: differs_by_engine), spread the same way (each process has
-# Redis databases of its own, tests/settings.py), with the tests marked serial beside
-# them in a third: the API document's fuzzing, on PostgreSQL alone, whose columns
-# refuse more of what a fuzzer sends than SQLite's (NUL characters, lengths).
+# Redis databases of its own, tests/settings.py), then runs the tests marked serial in
+# one: the API document's fuzzing, on PostgreSQL alone, whose columns refuse more of
+# what a fuzzer sends than SQLite's (NUL characters, lengths).
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -rs --durations=15 $(PYTEST_ARGS)
 SERVERS := bash tests/servers/servers.sh
 
@@ -71,10 +71,8 @@ test-sqlite: test-deps chromium
 # Browser tests (pages' looks included) and tests without a database run once, above;
 # the API document's fuzzing (marked serial) once, here.
 test-scale-out: test-deps chromium
-	$(SERVERS) run bash -c 'serial_log=$$(mktemp); \
-		STUDIO_TEST_SLOT=2 $(PYTEST) -m serial > $$serial_log 2>&1 & serial=$$!; \
-		$(PYTEST) -n 2 --dist loadfile -m "not serial"; status=$$?; \
-		wait $$serial || status=1; cat $$serial_log; rm -f $$serial_log; exit $$status'
+	$(SERVERS) run bash -c '$(PYTEST) -n 2 --dist loadfile -m "not serial"; status=$$?; \
+		$(PYTEST) -m serial && exit $$status'
 
 bench: test-deps
 	$(PY) -m tests.bench

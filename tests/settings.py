@@ -1,18 +1,16 @@
-"""The studio's settings for the test run, with one difference: when several test
-processes share one Redis server (pytest-xdist's, and `make test`'s serial run beside
-them, STUDIO_TEST_SLOT=2), each gets Redis databases of its own (gw0 from the 0th,
-gw1 from the 8th...), so their caches, queues and stacks never meet (tests/stack.py
-takes the databases after the first)."""
+"""The studio's settings for the test run, with one difference: when pytest-xdist
+runs the suite in several processes against one Redis server, each process gets a
+Redis database of its own (gw0 the 0th, gw1 the 8th...), so their caches, queues
+and stacks never meet (tests/stack.py takes the databases after it)."""
 
 import os
 from urllib.parse import urlsplit
 
 REDIS_DATABASES_PER_PROCESS = 8
 
-_slot = (os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
-         or os.environ.get("STUDIO_TEST_SLOT", ""))
-if _slot and os.environ.get("REDIS_URL"):
-    _first = REDIS_DATABASES_PER_PROCESS * int(_slot)
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("REDIS_URL"):
+    _first = REDIS_DATABASES_PER_PROCESS * int(_worker.removeprefix("gw"))
     os.environ["REDIS_URL"] = urlsplit(os.environ["REDIS_URL"])._replace(
         path=f"/{_first}").geturl()
 

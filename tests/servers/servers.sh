@@ -121,7 +121,7 @@ start_redis() {
     local port=$1 dir="$STATE/redis"
     mkdir -p "$dir"
     redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" \
-        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save '' --appendonly no --databases 24 \
+        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save '' --appendonly no \
         >/dev/null
     for _ in $(seq 100); do
         [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]] && return 0

@@ -173,11 +173,14 @@ def steady(monkeypatch):
 
 
 @pytest.fixture
-def bearer(db, team_a, owner, in_the_test_transaction, steady):
+def bearer(request, db, team_a, owner, steady):
     secret = tokens.create(team_a, owner, name="schemathesis",
                            scopes=["read", "generate", "admin"]).secret
     CURRENT.update(secret=secret, image=finished_image(team_a, owner).pk,
                    video=finished_video(team_a, owner).pk, file=uploaded_file(secret))
+    # After the upload: Django's test client connects close_old_connections again
+    # after each of its requests, which would close PostgreSQL's test transaction.
+    request.getfixturevalue("in_the_test_transaction")
     yield
     CURRENT.clear()
 

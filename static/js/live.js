@@ -81,7 +81,19 @@
 
   function replaceById(id, html) {
     const old = document.getElementById(id);
-    if (old) old.replaceWith(parse(html));
+    if (old) replaceKeepingFocus(old, parse(html));
+  }
+
+  // A redrawn card that holds the focus (its link, back from the viewer) gives it to
+  // the same control of the new one, else a keyboard user is left on the page's body.
+  // (htmx's own swaps do the same by the control's id.)
+  const FOCUSABLE = "a[href], button, input, select, textarea, audio[controls], video[controls], [tabindex]";
+
+  function replaceKeepingFocus(old, fresh) {
+    const focused = old.contains(document.activeElement) ? document.activeElement : null;
+    const at = focused ? [...old.querySelectorAll(FOCUSABLE)].indexOf(focused) : -1;
+    old.replaceWith(fresh);
+    if (at >= 0) fresh.querySelectorAll(FOCUSABLE)[at]?.focus({ preventScroll: true });
   }
 
   // A card event: the card this page shows for it (stacked or not, with this page's
@@ -99,7 +111,7 @@
     }
     const old = document.getElementById(fresh.id);
     if (old?.isEqualNode(fresh)) return;  // a playing clip keeps playing
-    if (old) old.replaceWith(fresh);
+    if (old) replaceKeepingFocus(old, fresh);
     else if (!insertInOrder(grid, fresh)) return;
     htmx.process(fresh);
     document.getElementById("gallery-empty")?.remove();

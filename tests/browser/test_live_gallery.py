@@ -2,7 +2,7 @@
 gallery, although nothing on that page was pending: pushed through its event stream."""
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.ready import arrived, log_in_as
 from tests.stack import Stack
@@ -12,6 +12,16 @@ pytestmark = pytest.mark.browser
 MIRA = ("mira", "mira-studio-password")
 # A teammate's new card must show within 10 s (pushed, it takes well under one).
 WITHIN = 10_000
+
+
+def rate(page: Page, generation_id: str, stars: int) -> int:
+    """The rating form's request, sent from the member's open page."""
+    return page.evaluate("""async ([id, stars]) => {
+        const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+        const answer = await fetch(`/generations/${id}/rate/`, {method: "POST",
+            headers: {"X-CSRFToken": token}, body: new URLSearchParams({stars})});
+        return answer.status;
+    }""", [generation_id, stars])
 
 
 def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(
@@ -43,4 +53,11 @@ def test_a_teammates_new_image_appears_and_finishes_on_an_idle_gallery(
     expect(card.locator("img")).to_be_visible()
     expect(watcher.locator("html")).to_have_attribute("data-live", "open")
     assert watcher.evaluate("window.__not_reloaded") is True, "the gallery reloaded"
+
+    # The watcher's keyboard is on the card when the teammate's rating redraws it.
+    opener = card.get_by_role("link", name="Open in the viewer")
+    opener.focus()
+    assert rate(maker, card.get_attribute("data-generation-id"), stars=3) == 200
+    expect(card.locator(".rating-badge")).to_contain_text("3.0", timeout=WITHIN)
+    expect(opener).to_be_focused()
     assert problems == [], f"{problems}\n{stack.logs()}"

@@ -47,7 +47,9 @@ RANGED = [
 
 
 # What an answer's `id` names, by its schema: the operations on `/<resource>/{pk}` it
-# links to (OpenAPI links, which a client or a stateful fuzzer follows).
+# links to (OpenAPI links, which a client or a stateful fuzzer follows). Only the answers
+# that bring a client the resource link: a creation's (201) and a read's; an action's
+# answer (cancel, pause...) names what the client already holds.
 LINKED = {"GenerationOut": "/api/v1/generations/{pk}", "WebhookOut": "/api/v1/webhooks/{pk}",
           "SetProgressOut": "/api/v1/sets/{pk}", "CommentOut": "/api/v1/comments/{pk}"}
 
@@ -96,12 +98,12 @@ def without_nul(node) -> None:
 
 def add_links(paths: dict) -> None:
     for operations in paths.values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             for code, answer in operation.get("responses", {}).items():
                 ref = answer.get("content", {}).get("application/json", {}).get(
                     "schema", {}).get("$ref", "")
                 target = LINKED.get(ref.rsplit("/", 1)[-1])
-                if target and str(code).startswith("2"):
+                if target and (str(code) == "201" or (method == "get" and str(code) == "200")):
                     answer["links"] = links_to(paths, target)
 
 

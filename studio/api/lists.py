@@ -4,6 +4,7 @@ items, and `next` the absolute URL of the page after (the same query with its
 (or a subclass with its filters), declares `page_of(ItemOut)` as its answer and
 returns `paged(...)` of a queryset, or `sliced(...)` of a short fixed list."""
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ class PageQuery(Schema):
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items at most.")
 
 
+@functools.cache  # one class per item: the document names each schema once
 def page_of(item: type[Schema]) -> type[Schema]:
     name = item.__name__.removesuffix("Out") + "Page"
     return create_model(name, __base__=Schema, __doc__=f"A page of {name[:-4]} items.",

@@ -28,7 +28,7 @@ class LinkQuery(Schema):
     expires_in: int = Field(3600, ge=60, le=86400, description="Seconds it works for.")
 
 
-class LinkOut(Schema):
+class MediaLinkOut(Schema):
     url: str = Field(description="GET (or HEAD) it with no Authorization header.")
     expires_at: Timestamp
 
@@ -77,7 +77,7 @@ def head_generation_media(request, pk: ItemId):
     return file_answer(request, ready(request, pk))
 
 
-@api.get("/generations/{int:pk}/media-link", response={200: LinkOut, **MEDIA_ERRORS},
+@api.get("/generations/{int:pk}/media-link", response={200: MediaLinkOut, **MEDIA_ERRORS},
          tags=["media"])
 def get_media_link(request, pk: ItemId, query: Query[LinkQuery]):
     """A signed link to the file that works without the token until `expires_at`."""

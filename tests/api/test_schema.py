@@ -1,9 +1,9 @@
 """The OpenAPI document, checked by schemathesis with every check it has: it loads (and
 so validates); property-based requests to every operation, with a real token, find no
 500, no answer that breaks the document (status codes, content types, headers,
-bodies), valid data accepted and invalid data refused; and the stateful phase follows
-the document's links from what it creates (a generation, a webhook, a comment) to the
-operations on it."""
+bodies), valid data accepted and invalid data refused; every link of the document is
+followed from a real answer (a generation, a webhook, a comment, a set) to the operation
+it names; and the stateful phase runs sampled sequences of linked calls."""
 
 import copy
 import functools
@@ -18,7 +18,7 @@ from django.core import signals
 from django.core.files.base import ContentFile
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, given, settings, strategies
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
@@ -54,16 +54,6 @@ CONFIG = SchemathesisConfig.from_dict({"operations": [{
         "2xx", "401", "403", "404", "409", "422", "429"]}}}]})
 
 
-def loaded() -> schemathesis.BaseSchema:
-    """The document the studio serves at /api/v1/openapi.json, called in process."""
-    schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"),
-                                            config=CONFIG)
-    schema.app = application
-    schema.location = "/api/v1/openapi.json"
-    return schema
-
-
-schema = loaded()
 CURRENT = {}  # the token of the running test and the team's items, made by `bearer`
 
 
@@ -122,7 +112,6 @@ def positive(case) -> bool:
     return case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE
 
 
-@schema.hook
 def map_case(context, case):
     """Positive cases only: a negative one must stay what the server refuses. Cases
     share their bodies' objects, so a body is copied before it changes."""
@@ -133,7 +122,6 @@ def map_case(context, case):
     return case
 
 
-@schema.auth(refresh_interval=None)
 class TokenAuth:
     """The bearer token as schemathesis's own auth, so its auth checks know it is real
     and probe the operations without it."""
@@ -148,6 +136,21 @@ class TokenAuth:
             # again with other bodies, which is the IETF draft's 422 (its own tests:
             # tests/api/test_rest_api.py). A key that breaks the document stays.
             case.headers["Idempotency-Key"] = uuid.uuid4().hex
+
+
+def loaded() -> schemathesis.BaseSchema:
+    """The document the studio serves at /api/v1/openapi.json, called in process, with
+    this module's hook and auth."""
+    loading = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"),
+                                             config=CONFIG)
+    loading.app = application
+    loading.location = "/api/v1/openapi.json"
+    loading.hook(map_case)
+    loading.auth(refresh_interval=None)(TokenAuth)
+    return loading
+
+
+schema = loaded()
 
 
 @pytest.fixture
@@ -223,8 +226,95 @@ def test_every_operation_answers_within_its_document(case, bearer):
     case.call_and_validate()  # every check schemathesis has
 
 
-def test_the_stateful_phase_follows_every_link(bearer):
+def test_the_stateful_phase_runs_linked_calls(bearer):
+    """Sampled sequences of calls, some through links: what one call's state does to the
+    next (every link is followed in the test below)."""
     workflow = schema.as_state_machine()
     workflow.run(settings=settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6,
                                    **SETTINGS))
     assert Generation.objects.exists()  # valid creates were made and followed
+
+
+# --- every link, followed -------------------------------------------------------------
+# The stateful phase picks its links at random (10 of 59 in 150 runs): here each link
+# of the document is followed once, from a real answer of its operation, with
+# schemathesis's own link resolution and positive data, and every check on the answer.
+
+SERVED = api.get_openapi_schema(path_prefix="/api/v1")
+OPERATION_IDS = {f"{method.upper()} {path}": operation["operationId"]
+                 for path, operations in SERVED["paths"].items()
+                 for method, operation in operations.items()}
+DECLARED_LINKS = {(f"{method.upper()} {path}", link["operationId"])
+                  for path, operations in SERVED["paths"].items()
+                  for method, operation in operations.items()
+                  for answer in operation["responses"].values()
+                  for link in answer.get("links", {}).values()}
+
+
+def on_the_finished_image(operation) -> dict:
+    """An operation on one generation acts on the team's finished image (so a vary
+    makes a set); on a queued one, most answer 409."""
+    return {"pk": CURRENT["image"]} if "{pk}" in operation.path and operation.path.startswith(
+        "/api/v1/generations/") else {}
+
+
+LAST = ("delete_generation", "delete_webhook", "delete_comment", "cancel_generation")
+
+
+def follow_links(draw, operation, case, answer, walk: dict) -> None:
+    walked = walk["schema"]
+    operations = {each.label: each for each in (r.ok() for r in walked.get_all_operations())}
+    candidates = walked.iter_link_candidates(operation=operation, case=case, response=answer,
+                                             operations_by_label=operations,
+                                             excluded_labels=set())
+    candidates.sort(key=lambda candidate: OPERATION_IDS[candidate[0].label] in LAST)
+    for target, overrides in candidates:
+        link = (operation.label, OPERATION_IDS[target.label])
+        linked = draw(target.as_strategy(GenerationMode.POSITIVE, auth_storage=walked.auth,
+                                         **overrides))
+        try:
+            reply = linked.call_and_validate()
+        except Exception as failure:  # every link's failure, not only the first one's
+            walk["failures"].append(f"{link}: {failure}")
+            continue
+        if reply.status_code == 404:
+            walk["failures"].append(f"{link}: 404, the link named no item")
+        walk["followed"].add(link)
+        if reply.status_code < 300 and target.label not in walk["sourced"]:
+            walk["sourced"].add(target.label)
+            walk["sources"].append((target, linked, reply))
+
+
+def first_answers(draw, walk: dict) -> None:
+    """A real answer (2xx) of each operation whose answers link."""
+    for operation in (result.ok() for result in walk["schema"].get_all_operations()):
+        if any(operation.label == source for source, _ in DECLARED_LINKS):
+            for _ in range(20):  # a draw the quota or budget refuses: another one
+                case = draw(operation.as_strategy(
+                    GenerationMode.POSITIVE, auth_storage=walk["schema"].auth,
+                    path_parameters=on_the_finished_image(operation) or None))
+                try:
+                    answer = case.call_and_validate()
+                except Exception as failure:
+                    walk["failures"].append(f"{operation.label}: {failure}")
+                    continue
+                if answer.status_code < 300:
+                    walk["sourced"].add(operation.label)
+                    walk["sources"].append((operation, case, answer))
+                    break
+
+
+def test_every_link_in_the_document_is_followed(bearer):
+    walk = {"schema": loaded(),  # without the links a stateful phase inferred and added
+            "sources": [], "sourced": set(), "followed": set(), "failures": []}
+
+    @given(data=strategies.data())
+    @settings(max_examples=1, phases=[Phase.generate], database=None, **SETTINGS)
+    def walk_once(data):  # one draw of everything; a failure is collected, not replayed
+        first_answers(data.draw, walk)
+        while walk["sources"]:
+            follow_links(data.draw, *walk["sources"].pop(0), walk)
+
+    walk_once()
+    assert walk["failures"] == []
+    assert DECLARED_LINKS - walk["followed"] == set()

@@ -17,7 +17,8 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
-                                       "properties": {"file": BINARY["schema"]}}},
+                                       "properties": {"file": BINARY["schema"]}},
+                            "encoding": {"file": {"contentType": ", ".join(IMAGE_TYPES)}}},
     **{content_type: BINARY for content_type in IMAGE_TYPES}}}}
 
 

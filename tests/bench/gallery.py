@@ -382,6 +382,11 @@ def timed(client, label: str, path: str, goal_ms: float | None, **headers) -> Ti
     sql: list[float] = []  # seconds per query, finer than CaptureQueriesContext's ms
     with connection.execute_wrapper(lambda execute, *args: timed_sql(sql, execute, *args)):
         response = client.get(path, **headers)
+    if os.environ.get("BENCH_SQL"):
+        with connection.execute_wrapper(lambda execute, query, *rest: (
+                print(f"  SQL {query[:300]}"), execute(query, *rest))[1]):
+            print(f"\n--- the queries of {path}")
+            client.get(path, **headers)
     if os.environ.get("BENCH_PROFILE"):
         profile(client, path, headers)
     return Timing(label, path, samples, len(sql), sum(sql) * 1000, response.status_code,
@@ -561,7 +566,7 @@ def report(world: World, results: list[Timing], thumbs: dict, built: float) -> N
         print(f"  {r.label:<10} {r.path}")
     print("  floor: a login-required view that answers 204 at once, through the same "
           "middleware;\n  view time of a row is about its median minus the floor, SQL "
-          "included. BENCH_PROFILE=1 adds a cProfile of each row.")
+          "included. BENCH_PROFILE=1 adds a cProfile of each row, BENCH_SQL=1 its queries.")
     goal = GOALS["thumb_bytes"]
     print(f"the first page's {thumbs['cards']} cards stack {thumbs['stacks']} sets of several "
           "(their progress is counted in the page's own query)")

@@ -28,7 +28,9 @@ def field_parts(bound: forms.BoundField) -> tuple:
     field, widget = bound.field, bound.field.widget
     choices = getattr(widget, "choices", None)  # only what the widget draws
     if choices is not None and not isinstance(choices, list):
-        widget.choices = choices = list(choices)  # read once: a drawing reuses them
+        # Read once, a drawing reuses them; through iter(), since list() would ask a
+        # model choice's len() first: a COUNT query before the rows.
+        widget.choices = choices = list(iter(choices))
     return (bound.name, type(field).__name__, type(widget).__name__, str(bound.label),
             str(field.help_text), field.required, field.disabled, str(bound.value()),
             sorted((key, str(value)) for key, value in widget.attrs.items()),

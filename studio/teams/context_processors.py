@@ -8,11 +8,10 @@ def current_team(request: HttpRequest) -> dict:
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
-    teams = (
-        Membership.objects.filter(user=request.user)
-        .select_related("team")
-        .order_by("team__name")
-    )
+    mine = getattr(request, "memberships", None)  # read by the middleware
+    if mine is None:
+        mine = Membership.objects.filter(user=request.user).select_related("team")
+    teams = sorted(mine, key=lambda each: (each.team.name, each.team_id))
     return {
         "membership": membership,
         "team": membership.team,

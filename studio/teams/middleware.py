@@ -7,14 +7,19 @@ from studio.teams.models import Membership
 SESSION_KEY = "current_team_id"
 
 
-def resolve_membership(request: HttpRequest) -> Membership | None:
-    """The chosen team's membership, else the user's oldest one."""
+def memberships_of(request: HttpRequest) -> list[Membership]:
+    """The user's memberships with their teams, oldest first (a member has a few)."""
     if not request.user.is_authenticated:
-        return None
-    memberships = Membership.objects.filter(user=request.user).select_related("team")
-    chosen = request.session.get(SESSION_KEY)
-    membership = memberships.for_team(chosen).first() if chosen else None
-    return membership or memberships.order_by("created_at", "id").first()
+        return []
+    return list(Membership.objects.filter(user=request.user).select_related("team")
+                .order_by("created_at", "id"))
+
+
+def resolve_membership(request: HttpRequest, memberships: list[Membership]) -> Membership | None:
+    """The chosen team's membership, else the user's oldest one."""
+    chosen = str(request.session.get(SESSION_KEY)) if memberships else None
+    return next((m for m in memberships if str(m.team_id) == chosen),
+                memberships[0] if memberships else None)
 
 
 class CurrentTeamMiddleware:
@@ -22,5 +27,6 @@ class CurrentTeamMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = resolve_membership(request)
+        request.memberships = memberships_of(request)  # the team switcher's too
+        request.membership = resolve_membership(request, request.memberships)
         return self.get_response(request)

@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from studio.events.publishing import publish
 from studio.events.shapers import Viewer, shaper
-from studio.generations.filtering import GalleryFilter, as_filtered, either, filter_names
+from studio.generations.filtering import GalleryFilter, as_filtered, filter_names
 from studio.generations.models import Generation, GenerationSet, Star
 from studio.generations.templatetags.cards import CSRF_PLACEHOLDER, Rights, card
 
@@ -72,7 +72,9 @@ def read_card(payload: dict, viewer: Viewer, filters: QueryDict) -> Generation |
     rows = as_filtered(form, Generation.objects.for_team(team).in_gallery().for_cards(None),
                        viewer.user_id)
     set_id = payload.get("set")
-    wanted = either([payload["id"]], [set_id]) if set_id and not form.active \
+    # Stacked, the set's card is its newest item (this one is in it). Not "this id or
+    # this set": with an OR, SQLite reads every row of the team (30 ms at 1,000).
+    wanted = Q(generation_set_id=set_id) if set_id and not form.active \
         else Q(pk=payload["id"])
     return rows.filter(wanted).order_by("-id").first()
 

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from studio.generations.models import Star, Status
+from studio.generations.models import Generation, Star, Status
 from studio.lib.filters import TeamFilterForm
 from studio.multimodal import catalog
 
@@ -100,5 +100,10 @@ def as_filtered(form: GalleryFilter, generations: QuerySet, user) -> QuerySet:
 
 
 def either(ids: list[int], sets) -> Q:
-    """Rows of these ids, or of these sets (the polls' hot path: no OR without sets)."""
-    return Q(pk__in=ids) | Q(generation_set_id__in=sets) if sets else Q(pk__in=ids)
+    """Rows of these ids, or of these sets (the polls' hot path). One `pk IN` of a
+    union, not an OR of the two: SQLite answers an OR by reading every row of the
+    team, the union by looking each id up."""
+    if not sets:
+        return Q(pk__in=ids)
+    in_sets = Generation.objects.filter(generation_set_id__in=sets).values("pk")
+    return Q(pk__in=Generation.objects.filter(pk__in=ids).values("pk").union(in_sets))

@@ -4,6 +4,7 @@ the team's limit. Through the pages, as a member and an admin use them."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -57,6 +58,18 @@ def test_the_stacked_card_counts_finished_and_failed_items(owner_client, three_t
     html = owner_client.get("/").content.decode()
     assert "2 of 3 finished" in html and "1 failed" in html
     assert "Cancel the rest" in html and "Retry the failed" in html
+
+
+def test_the_team_poll_redraws_a_stacked_card_when_an_older_item_finishes(
+        owner_client, three_takes):
+    """The poll the page falls back to without its event stream: it follows the set."""
+    Generation.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    page = html.unescape(owner_client.get("/").content.decode())
+    poll = re.search(r'hx-get="(/gallery/poll/[^"]+)"', page).group(1)
+    assert f"sets={three_takes[0].generation_set_id}" in poll
+    set_state(three_takes[0], State.SUCCEEDED, Status.SUCCEEDED, updated_at=timezone.now())
+    answer = owner_client.get(poll).content.decode()
+    assert cards(answer) == [str(three_takes[-1].pk)] and "1 of 3 finished" in answer
 
 
 def test_a_search_finds_the_items_not_the_stack(owner_client, three_takes):

@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
@@ -40,17 +39,28 @@ def run_apart(coroutine):
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
 
+class Serving(uvicorn.Server):
+    """uvicorn that says when it listens, for a test in another thread to wait on."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = threading.Event()
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets)
+        self.listening.set()
+
+
 @pytest.fixture
 def studio_url():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port,
-                                           lifespan="off", log_level="warning"))
+    server = Serving(uvicorn.Config(application, host="127.0.0.1", port=port,
+                                    lifespan="off", log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:  # readiness, not a fixed wait
-        time.sleep(0.01)
+    assert server.listening.wait(timeout=30), "uvicorn did not start"
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
